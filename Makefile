@@ -1,0 +1,47 @@
+# Recrutement PVD — the commands a newcomer needs (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test test-fast quality fix migration clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Serve the platform on http://127.0.0.1:5000 with demo data, the worker and a mail catcher.
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	$(PY) scripts/run_dev.py
+
+## Every test: on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+test: install
+	env -u TEST_DATABASE_URL $(PY) -m pytest
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(PY) -m pytest; fi
+
+## The suite without the browser tests, on SQLite only.
+test-fast: install
+	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not e2e"
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(PY) scripts/check_migrations.py
+
+fix: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Generate a migration after a model change: make migration m="what changed"
+migration: install
+	$(FLASK) db migrate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,78 @@
+"""Recrutement PVD: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from recrutement import models  # noqa: F401  (registers every table)
+from recrutement.accounts.permissions import enforce_access
+from recrutement.accounts.sessions import init_sessions
+from recrutement.cli import register_commands
+from recrutement.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from recrutement.extensions import csrf, db, login_manager, mail, migrate
+from recrutement.logging import init_logging
+from recrutement.security import init_security
+from recrutement.web import api, auth, candidate, employer, pilotage, prefecture, public
+from recrutement.web.errors import init_errors
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides what the environment gives."""
+    load_dotenv(PROJECT_ROOT / ".env")
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    init_logging(app)
+
+    for directory in (app.config["UPLOAD_DIR"], app.config["SEARCH_INDEX_DIR"]):
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    # Access is checked before CSRF, so a forbidden POST answers 403, not 400.
+    app.before_request(enforce_access)
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+
+    init_security(app)
+    init_sessions(app)
+    init_errors(app)
+    for blueprint in (
+        public.bp,
+        auth.bp,
+        candidate.bp,
+        employer.bp,
+        prefecture.bp,
+        pilotage.bp,
+        api.bp,
+    ):
+        app.register_blueprint(blueprint)
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Make SQLite behave: foreign keys on, WAL so the worker and server share it."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

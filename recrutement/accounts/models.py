@@ -1,0 +1,107 @@
+"""User accounts and their roles (DESIGN.md, Roles)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recrutement.core.time import utcnow
+from recrutement.core.types import UTCDateTime
+from recrutement.extensions import db
+
+
+class Role(StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
+    PREFECTURE = "prefecture"
+    ANAH = "anah"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CANDIDATE: "Candidat",
+    Role.EMPLOYER: "Collectivité",
+    Role.PREFECTURE: "Préfecture",
+    Role.ANAH: "Délégation de l'ANAH",
+    Role.ADMIN: "ANCT",
+}
+
+user_department = Table(
+    "user_department",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_code", ForeignKey("department.code"), primary_key=True),
+)
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in. Employers belong to an organisation through Membership."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored lowercased (see accounts.services.normalise_email).
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Changing it ends every session of the user (password change or reset).
+    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
+
+    departments: Mapped[list["Department"]] = relationship(  # noqa: F821,UP037
+        secondary=user_department, order_by="Department.code"
+    )
+    membership: Mapped["Membership | None"] = relationship(  # noqa: F821,UP037
+        back_populates="user", uselist=False, foreign_keys="Membership.user_id"
+    )
+
+    # Flask-Login reads this id from the session cookie; embedding the session
+    # token means a password change invalidates every other open session.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def department_codes(self) -> list[str]:
+        return [department.code for department in self.departments]
+
+    @property
+    def organisation(self):
+        return self.membership.organisation if self.membership else None
+
+    def rotate_session_token(self) -> None:
+        self.session_token = _new_session_token()
+
+
+def email_lookup(email: str):
+    """The expression that finds a user by email whatever its case."""
+    return func.lower(User.email) == email.strip().lower()

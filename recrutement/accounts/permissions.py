@@ -1,0 +1,84 @@
+"""Who may reach which route.
+
+Every view declares its audience with `@public` or `@roles(...)`; a global
+before-request hook refuses everything else, so a forgotten declaration fails
+closed (and the URL-map test in tests/test_permissions.py fails loudly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from recrutement.accounts.models import Role
+
+PUBLIC = "public"
+# Endpoints Flask adds itself.
+BUILTIN_PUBLIC_ENDPOINTS = {"static"}
+
+ROLE_HOME_ENDPOINTS = {
+    Role.CANDIDATE: "candidate.home",
+    Role.EMPLOYER: "employer.home",
+    Role.PREFECTURE: "prefecture.home",
+    Role.ANAH: "prefecture.home",
+    Role.ADMIN: "pilotage.home",
+}
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable by anyone, signed in or not."""
+    view.access = PUBLIC
+    return view
+
+
+def roles(*allowed: Role) -> Callable[[Callable], Callable]:
+    """Mark a view as reserved to signed-in users of the given roles."""
+
+    def decorator(view: Callable) -> Callable:
+        view.access = frozenset(allowed)
+        return view
+
+    return decorator
+
+
+def view_access(endpoint: str | None):
+    """The declared access of an endpoint: PUBLIC, a set of roles, or None."""
+    if endpoint is None:
+        return None
+    if endpoint in BUILTIN_PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def enforce_access():
+    """Before-request hook: apply the view's declaration, refusing by default."""
+    if request.endpoint is None:
+        return None  # 404 or 405: Flask answers it
+    access = view_access(request.endpoint)
+    if access == PUBLIC:
+        return None
+    if access is None:
+        current_app.logger.error("route without access declaration: %s", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in access:
+        abort(403)
+    return None
+
+
+def home_url_for(user) -> str:
+    """Where a signed-in user lands: their role's home."""
+    return url_for(ROLE_HOME_ENDPOINTS[Role(user.role)])
+
+
+def require(condition: bool) -> None:
+    """Abort with 404 unless `condition`: for objects the user may not know exist."""
+    if not condition:
+        abort(404)
+

@@ -1,0 +1,1 @@
+"""Pieces every domain uses: time, column types, the audit journal."""

@@ -1,0 +1,68 @@
+"""Reusable WTForms validators and helpers, with French messages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from wtforms import SelectMultipleField, widgets
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from recrutement.accounts.passwords import MAXIMUM_LENGTH, password_problems
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+def required(message: str = REQUIRED) -> DataRequired:
+    return DataRequired(message=message)
+
+
+def email_address() -> Email:
+    return Email(
+        message="Saisissez une adresse électronique valide, par exemple nom@domaine.fr.",
+        check_deliverability=False,
+    )
+
+
+def bounded(maximum: int) -> Length:
+    return Length(max=maximum, message=f"{maximum} caractères au maximum.")
+
+
+class StrongPassword:
+    """The password rules of accounts.passwords, checked against the form's email."""
+
+    def __init__(self, email_field: str | None = "email"):
+        self.email_field = email_field
+
+    def __call__(self, form, field) -> None:
+        email = ""
+        if self.email_field and self.email_field in form:
+            email = form[self.email_field].data or ""
+        elif hasattr(form, "known_email"):
+            email = form.known_email
+        problems = password_problems(field.data or "", email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+def password_length() -> Length:
+    return Length(max=MAXIMUM_LENGTH, message=f"{MAXIMUM_LENGTH} caractères au maximum.")
+
+
+class MultipleCheckboxField(SelectMultipleField):
+    """A multiple choice rendered as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirect)."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(character) < 32 for character in target):
+        return None
+    return target

@@ -1,0 +1,18 @@
+"""Import every model so that Alembic and create_all see the whole schema."""
+
+from recrutement.accounts.models import Role, User, user_department  # noqa: F401
+from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
+from recrutement.emails.models import OutgoingEmail  # noqa: F401
+from recrutement.organisations.models import (  # noqa: F401
+    Invitation,
+    Membership,
+    Organisation,
+    organisation_town,
+)
+from recrutement.referential.models import (  # noqa: F401
+    Commune,
+    Department,
+    Grouping,
+    Region,
+    grouping_member,
+)

@@ -1,0 +1,1 @@
+"""Organisations (collectivités), their members and invitations."""

@@ -1,0 +1,51 @@
+"""Mails about organisations: invitations, validation, refusal."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+
+from recrutement.emails.outbox import queue_email
+from recrutement.organisations.models import Invitation, Organisation
+
+
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+
+
+def invitation(invitation: Invitation, token: str) -> None:
+    queue_email(
+        invitation.email,
+        "invitation",
+        f"Invitation à rejoindre {invitation.organisation.name} sur Recrutement PVD",
+        invitation=invitation,
+        link=_absolute("auth.accept_invitation", token=token),
+    )
+
+
+def organisation_decided(organisation: Organisation) -> None:
+    validated = organisation.is_validated
+    subject = (
+        f"{organisation.name} est validée sur Recrutement PVD"
+        if validated
+        else f"La demande de {organisation.name} n'a pas été validée"
+    )
+    for membership in organisation.memberships:
+        queue_email(
+            membership.user.email,
+            "organisation_validated" if validated else "organisation_refused",
+            subject,
+            organisation=organisation,
+            user=membership.user,
+            link=_absolute("employer.home"),
+        )
+
+
+def organisation_to_validate(organisation: Organisation, recipients: list[str]) -> None:
+    for email in recipients:
+        queue_email(
+            email,
+            "organisation_to_validate",
+            f"Nouvelle collectivité à valider : {organisation.name}",
+            organisation=organisation,
+            link=_absolute("prefecture.organisation", organisation_id=organisation.id),
+        )

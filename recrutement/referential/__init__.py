@@ -1,0 +1,1 @@
+"""The administrative referential: régions, départements, communes, groupings, PVD status."""

@@ -1,0 +1,1 @@
+"""HTTP: one blueprint per audience, each a thin layer over the domain services."""

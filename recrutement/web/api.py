@@ -1,0 +1,31 @@
+"""Read-only JSON API of public data (/api/v1/...)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from recrutement.accounts.permissions import public
+from recrutement.organisations.services import search_collectivities
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/collectivites")
+@public
+def collectivities():
+    """Communes and groupings matching `q` (name or postcode), for the sign-up type-ahead."""
+    query = request.args.get("q", "")
+    return jsonify(
+        {
+            "resultats": [
+                {
+                    "choix": result.choice,
+                    "nom": result.name,
+                    "detail": result.detail,
+                    "pvd": result.is_pvd,
+                    "deja_inscrite": result.taken,
+                }
+                for result in search_collectivities(query)
+            ]
+        }
+    )

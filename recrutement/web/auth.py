@@ -1,0 +1,269 @@
+"""Sign-in, sign-up, email confirmation, password reset, invitations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from recrutement.accounts import services as accounts
+from recrutement.accounts.forms import (
+    CandidateSignupForm,
+    EmailForm,
+    InvitationAcceptForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from recrutement.accounts.models import Role
+from recrutement.accounts.permissions import home_url_for, public, roles
+from recrutement.accounts.tokens import TokenError
+from recrutement.core.errors import ServiceError
+from recrutement.core.validators import safe_next_url
+from recrutement.organisations import services as organisations
+from recrutement.organisations.forms import EmployerSignupForm
+from recrutement.extensions import db
+from recrutement.referential.models import Commune, Department, Grouping
+from recrutement.web.forms import add_service_error
+
+bp = Blueprint("auth", __name__)
+
+ALL_ROLES = tuple(Role)
+
+
+def _remote_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _start_session(user) -> None:
+    # A fresh session on every login: nothing from before it survives.
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@public
+def login():
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or home_url_for(current_user))
+    form = LoginForm()
+    unconfirmed = False
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, _remote_address())
+        except accounts.LoginRefused as refusal:
+            form.form_errors.append(refusal.message)
+            unconfirmed = refusal.unconfirmed
+        else:
+            _start_session(user)
+            flash(f"Bienvenue, {user.full_name}.", "success")
+            return redirect(next_url or home_url_for(user))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), status
+
+
+@bp.post("/deconnexion")
+@roles(*ALL_ROLES)
+def logout():
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/inscription/candidat", methods=["GET", "POST"])
+@public
+def signup_candidate():
+    form = CandidateSignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_candidate(
+                form.email.data,
+                form.password.data,
+                form.first_name.data,
+                form.last_name.data,
+                _remote_address(),
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            return render_template("auth/check_your_email.html", email=user.email)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/signup_candidate.html", form=form), status
+
+
+@bp.route("/inscription/collectivite", methods=["GET", "POST"])
+@public
+def signup_employer():
+    """Two steps, both usable without JavaScript: find the collectivité, then sign up."""
+    form = EmployerSignupForm()
+    choice_value = request.values.get("choix") or form.choice.data or ""
+    if not choice_value:
+        query = request.args.get("q", "")
+        results = organisations.search_collectivities(query)
+        return render_template("auth/signup_employer_search.html", query=query, results=results)
+
+    choice = _parse_choice(choice_value, form)
+    if choice is None:
+        flash("Cette collectivité est introuvable : recherchez-la de nouveau.", "error")
+        return redirect(url_for("auth.signup_employer"))
+    form.choice.data = choice_value
+    departments = list(db.session.scalars(select(Department).order_by(Department.code))) if choice.kind == "petr" else []
+    if choice.kind == "petr" and not choice.petr_department_code:
+        return render_template(
+            "auth/signup_employer_petr.html", departments=departments, choice_value=choice_value
+        )
+    towns = organisations.candidate_towns(choice)
+    form.towns.choices = [
+        (town.insee_code, town.label + (" — Petites villes de demain" if town.is_pvd else ""))
+        for town in towns
+    ]
+    if request.method == "GET" and choice.kind == "commune":
+        form.towns.data = [town.insee_code for town in towns]
+    if form.validate_on_submit():
+        try:
+            user = organisations.register_employer(
+                email=form.email.data,
+                password=form.password.data,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                choice=choice,
+                town_codes=form.towns.data,
+                remote_address=_remote_address(),
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            return render_template("auth/check_your_email.html", email=user.email, employer=True)
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "auth/signup_employer.html",
+            form=form,
+            choice=choice,
+            choice_label=_choice_label(choice),
+            departments=departments,
+        ),
+        status,
+    )
+
+
+def _parse_choice(value: str, form: EmployerSignupForm) -> organisations.OrganisationChoice | None:
+    kind, _, key = value.partition(":")
+    if kind == "petr":
+        department = request.values.get("departement") or form.petr_department.data or ""
+        form.petr_department.data = department
+        return organisations.OrganisationChoice(
+            "petr",
+            key=(form.petr_siren.data or "").strip(),
+            petr_name=form.petr_name.data or "",
+            petr_department_code=department,
+        )
+    if kind in {"commune", "grouping"} and key:
+        choice = organisations.OrganisationChoice(kind, key=key)
+        return choice if organisations.candidate_towns(choice) else None
+    return None
+
+
+def _choice_label(choice: organisations.OrganisationChoice) -> str:
+    if choice.kind == "commune":
+        return f"Commune de {db.session.get(Commune, choice.key).name}"
+    if choice.kind == "grouping":
+        return db.session.get(Grouping, choice.key).name
+    department = db.session.get(Department, choice.petr_department_code)
+    return f"PETR — {department.label}" if department else "PETR"
+
+
+@bp.get("/inscription/confirmer/<token>")
+@public
+def confirm_email(token: str):
+    try:
+        user = accounts.confirm_email(token)
+    except TokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for("auth.resend_confirmation"))
+    flash("Votre adresse électronique est confirmée. Vous pouvez vous connecter.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(home_url_for(user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/inscription/renvoyer-confirmation", methods=["GET", "POST"])
+@public
+def resend_confirmation():
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.resend_confirmation(form.email.data, _remote_address())
+        flash(
+            "Si un compte non confirmé existe pour cette adresse, un nouveau lien vient de lui "
+            "être envoyé. Il est valable une heure.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/mot-de-passe/oublie", methods=["GET", "POST"])
+@public
+def password_forgotten():
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data, _remote_address())
+        # The same answer whether the account exists or not.
+        flash(
+            "Si un compte existe pour cette adresse, un lien de réinitialisation vient de lui "
+            "être envoyé. Il est valable une heure.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password_forgotten.html", form=form), status
+
+
+@bp.route("/mot-de-passe/reinitialiser/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        user = accounts.user_for_reset_token(token)
+    except TokenError as error:
+        flash(str(error), "error")
+        return redirect(url_for("auth.password_forgotten"))
+    form = ResetPasswordForm()
+    form.known_email = user.email
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except (TokenError, ServiceError) as error:
+            add_service_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/reset_password.html", form=form, user=user), status
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    try:
+        invitation = organisations.invitation_for_token(token)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.login"))
+    form = InvitationAcceptForm()
+    form.known_email = invitation.email
+    if form.validate_on_submit():
+        try:
+            user = organisations.accept_invitation(
+                token, form.first_name.data, form.last_name.data, form.password.data
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            _start_session(user)
+            flash(f"Bienvenue dans l'espace de {invitation.organisation.name}.", "success")
+            return redirect(url_for("employer.home"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status

@@ -1,0 +1,68 @@
+"""The collectivité's space (/collectivite/...)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from recrutement.accounts.models import Role
+from recrutement.accounts.permissions import roles
+from recrutement.core.errors import ServiceError
+from recrutement.organisations import services as organisations
+from recrutement.organisations.queries import get_invitation_for_member_or_404
+from recrutement.organisations.forms import InviteForm, RevokeInvitationForm
+from recrutement.web.forms import add_service_error
+
+bp = Blueprint("employer", __name__, url_prefix="/collectivite")
+
+
+@bp.get("/")
+@roles(Role.EMPLOYER)
+def home():
+    return render_template("employer/home.html", organisation=current_user.organisation)
+
+
+@bp.route("/membres", methods=["GET", "POST"])
+@roles(Role.EMPLOYER)
+def members():
+    organisation = current_user.organisation
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = organisations.invite_member(current_user, form.email.data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            flash(
+                f"Invitation envoyée à {invitation.email}. Le lien est valable "
+                f"{(invitation.expires_at - invitation.created_at).days} jours.",
+                "success",
+            )
+            return redirect(url_for("employer.members"))
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template(
+            "employer/members.html",
+            organisation=organisation,
+            members=organisations.members_of(organisation),
+            invitations=organisations.pending_invitations(organisation),
+            form=form,
+            revoke_form=RevokeInvitationForm(),
+        ),
+        status,
+    )
+
+
+@bp.post("/membres/invitations/<int:invitation_id>/annuler")
+@roles(Role.EMPLOYER)
+def revoke_invitation(invitation_id: int):
+    invitation = get_invitation_for_member_or_404(current_user, invitation_id)
+    form = RevokeInvitationForm()
+    if form.validate_on_submit():
+        try:
+            organisations.revoke_invitation(current_user, invitation)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("L'invitation est annulée : son lien ne fonctionne plus.", "success")
+    return redirect(url_for("employer.members"))

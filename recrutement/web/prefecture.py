@@ -1,0 +1,47 @@
+"""The instruction space of préfectures and ANAH delegations (/prefecture/...)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from recrutement.accounts.models import Role
+from recrutement.accounts.permissions import roles
+from recrutement.organisations import services as organisations
+from recrutement.organisations.queries import (
+    get_organisation_for_instructor_or_404,
+    organisations_for_instructor,
+)
+from recrutement.web.instruction import organisation_decision_page
+
+bp = Blueprint("prefecture", __name__, url_prefix="/prefecture")
+
+
+@bp.get("/")
+@roles(Role.PREFECTURE, Role.ANAH)
+def home():
+    pending = (
+        organisations.pending_for_instructor(organisations_for_instructor(current_user))
+        if current_user.role == Role.PREFECTURE
+        else []
+    )
+    return render_template("prefecture/home.html", pending=pending)
+
+
+@bp.get("/collectivites", endpoint="organisations")
+@roles(Role.PREFECTURE)
+def organisations_list():
+    pending = organisations.pending_for_instructor(organisations_for_instructor(current_user))
+    return render_template(
+        "instruction/organisations.html",
+        pending=pending,
+        detail_endpoint="prefecture.organisation",
+        scope=", ".join(d.label for d in current_user.departments),
+    )
+
+
+@bp.route("/collectivites/<int:organisation_id>", methods=["GET", "POST"])
+@roles(Role.PREFECTURE)
+def organisation(organisation_id: int):
+    found = get_organisation_for_instructor_or_404(current_user, organisation_id)
+    return organisation_decision_page(found, "prefecture.organisations")

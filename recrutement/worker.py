@@ -1,0 +1,57 @@
+"""The background worker: delivers the outbox and does periodic housekeeping.
+
+Several workers may run at once (on PostgreSQL): every task claims its rows
+atomically, so none is done twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+
+from recrutement.core.ratelimit import purge_expired
+from recrutement.extensions import db
+from recrutement.emails.outbox import send_due
+
+logger = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY_SECONDS = 600
+
+
+class Worker:
+    """Run `tick()` every `interval` seconds until stopped by SIGTERM or SIGINT."""
+
+    def __init__(self, interval: float = 2.0, clock: Callable[[], float] = time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self.stopping = False
+        self.last_housekeeping = float("-inf")
+
+    def stop(self, *_args) -> None:
+        self.stopping = True
+
+    def tick(self) -> None:
+        report = send_due()
+        if report.sent or report.failed or report.given_up:
+            logger.info("outbox", extra=vars(report))
+        if self.clock() - self.last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
+            purge_expired()
+            self.last_housekeeping = self.clock()
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        logger.info("worker started", extra={"interval": self.interval})
+        while not self.stopping:
+            try:
+                self.tick()
+            except Exception:
+                # One failing round must not stop the worker; the next one retries.
+                logger.exception("worker round failed")
+                db.session.rollback()
+            deadline = self.clock() + self.interval
+            while not self.stopping and self.clock() < deadline:
+                time.sleep(min(0.2, self.interval))
+        logger.info("worker stopped")

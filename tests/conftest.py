@@ -1,0 +1,184 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+a real local SMTP server, a CSRF-aware client, and `login_as(role)`."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+os.environ["APP_ENV"] = "testing"
+
+import pytest  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from recrutement import create_app  # noqa: E402
+from recrutement.accounts.models import Role  # noqa: E402
+from recrutement.emails.outbox import send_due  # noqa: E402
+from recrutement.extensions import db  # noqa: E402
+from tests import factories  # noqa: E402
+from tests.support import CsrfClient, Mailbox  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) for the whole run; tests read what it received."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def test_config(database_url: str, tmp_path, smtp_port: int) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_port,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory, smtp_server):
+    """Create the schema once per run; tests then empty the tables."""
+    app = create_app(test_config(database_url, tmp_path_factory.mktemp("schema"), smtp_server.port))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+
+
+def empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path, smtp_server):
+    app = create_app(test_config(database_url, tmp_path, smtp_server.port))
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        empty_tables()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    """The SMTP server's mailbox, emptied; `deliver()` runs the outbox and returns it."""
+    box: Mailbox = smtp_server.handler
+    box.clear()
+
+    def deliver() -> Mailbox:
+        report = send_due()
+        assert report.failed == 0 and report.given_up == 0, report
+        return box
+
+    box.deliver = deliver
+    return box
+
+
+@pytest.fixture
+def referential(app):
+    """A small real-looking referential: two régions, three départements, a few towns."""
+    bretagne = factories.RegionFactory(code="53", name="Bretagne")
+    grand_est = factories.RegionFactory(code="44", name="Grand Est")
+    finistere = factories.DepartmentFactory(code="29", name="Finistère", region=bretagne)
+    morbihan = factories.DepartmentFactory(code="56", name="Morbihan", region=bretagne)
+    meuse = factories.DepartmentFactory(code="55", name="Meuse", region=grand_est)
+    epci = factories.GroupingFactory(
+        siren="242900645", name="Quimperlé Communauté", search_name="quimperle communaute",
+        department_code="29",
+    )
+    towns = {
+        "quimperle": factories.CommuneFactory(
+            insee_code="29233", name="Quimperlé", search_name="quimperle", department=finistere,
+            postcodes="29300", population=12300, is_pvd=True, epci_siren=epci.siren,
+            latitude=47.87, longitude=-3.55,
+        ),
+        "mellac": factories.CommuneFactory(
+            insee_code="29146", name="Mellac", search_name="mellac", department=finistere,
+            postcodes="29300", population=3000, epci_siren=epci.siren,
+        ),
+        "landerneau": factories.CommuneFactory(
+            insee_code="29103", name="Landerneau", search_name="landerneau",
+            department=finistere, postcodes="29800", population=16000, is_pvd=True,
+        ),
+        "commercy": factories.CommuneFactory(
+            insee_code="55122", name="Commercy", search_name="commercy", department=meuse,
+            postcodes="55200", population=5600, is_pvd=True,
+        ),
+        "stenay": factories.CommuneFactory(
+            insee_code="55502", name="Stenay", search_name="stenay", department=meuse,
+            postcodes="55700", population=2700, is_pvd=True,
+        ),
+        "ploermel": factories.CommuneFactory(
+            insee_code="56165", name="Ploërmel", search_name="ploermel", department=morbihan,
+            postcodes="56800", population=9900, is_pvd=True,
+        ),
+    }
+    epci.members = [towns["quimperle"], towns["mellac"]]
+    db.session.commit()
+    return {"departments": {"29": finistere, "55": meuse, "56": morbihan}, "epci": epci, **towns}
+
+
+@pytest.fixture
+def login_as(client, referential):
+    """Log the client in, through the real login form, as a new user of `role`.
+
+    Employers get a validated organisation in Finistère (Quimperlé) unless one is
+    given; préfecture and ANAH agents get Finistère unless `departments` is given.
+    """
+
+    def login(role: Role | str, *, organisation=None, departments=("29",), **fields):
+        role = Role(role)
+        user = factories.UserFactory(role=role, **fields)
+        if role in (Role.PREFECTURE, Role.ANAH):
+            user.departments = [referential["departments"][code] for code in departments]
+        if role == Role.EMPLOYER:
+            organisation = organisation or factories.OrganisationFactory(
+                commune=referential["quimperle"]
+            )
+            factories.MembershipFactory(user=user, organisation=organisation)
+        db.session.commit()
+        response = client.post(
+            "/connexion", data={"email": user.email, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return user
+
+    return login

@@ -1,0 +1,98 @@
+"""factory_boy factories for the models; users share one precomputed password hash."""
+
+from __future__ import annotations
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from recrutement.accounts.models import Role, User
+from recrutement.accounts.passwords import hash_password
+from recrutement.core.time import utcnow
+from recrutement.extensions import db
+from recrutement.organisations.models import Membership, Organisation, OrganisationStatus
+from recrutement.referential.models import Commune, Department, Grouping, Region
+
+PASSWORD = "une phrase de passe solide"
+# Hashing once keeps argon2's deliberate slowness out of every test.
+PASSWORD_HASH = hash_password(PASSWORD)
+
+
+class BaseFactory(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class RegionFactory(BaseFactory):
+    class Meta:
+        model = Region
+
+    code = factory.Sequence(lambda n: f"{90 + n}")
+    name = factory.Sequence(lambda n: f"Région {n}")
+
+
+class DepartmentFactory(BaseFactory):
+    class Meta:
+        model = Department
+
+    code = factory.Sequence(lambda n: f"{80 + n}")
+    name = factory.Sequence(lambda n: f"Département {n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class CommuneFactory(BaseFactory):
+    class Meta:
+        model = Commune
+
+    insee_code = factory.Sequence(lambda n: f"{10000 + n}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+    department = factory.SubFactory(DepartmentFactory)
+    region_code = factory.LazyAttribute(lambda o: o.department.region_code)
+    population = 5000
+    postcodes = ""
+    is_pvd = False
+
+
+class GroupingFactory(BaseFactory):
+    class Meta:
+        model = Grouping
+
+    siren = factory.Sequence(lambda n: f"2{n:08d}")
+    name = factory.Sequence(lambda n: f"Communauté de communes {n}")
+    kind = "epci"
+    legal_form = "CC"
+    search_name = factory.LazyAttribute(lambda o: o.name.lower())
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    password_hash = PASSWORD_HASH
+    role = Role.CANDIDATE
+    first_name = "Alex"
+    last_name = factory.Sequence(lambda n: f"Martin{n}")
+    email_confirmed_at = factory.LazyFunction(utcnow)
+
+
+class OrganisationFactory(BaseFactory):
+    class Meta:
+        model = Organisation
+
+    kind = "commune"
+    commune = factory.SubFactory(CommuneFactory, is_pvd=True)
+    name = factory.LazyAttribute(lambda o: f"Commune de {o.commune.name}")
+    department_code = factory.LazyAttribute(lambda o: o.commune.department_code)
+    status = OrganisationStatus.VALIDATED
+    towns = factory.LazyAttribute(lambda o: [o.commune])
+
+
+class MembershipFactory(BaseFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory, role=Role.EMPLOYER)
+    organisation = factory.SubFactory(OrganisationFactory)

@@ -1,0 +1,98 @@
+"""Test helpers: a CSRF-aware client, a real SMTP mailbox, link extraction."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+
+class CsrfClient(FlaskClient):
+    """A test client whose form posts carry a valid CSRF token, as a browser's would.
+
+    Pass `csrf=False` to post without one (to prove the protection works).
+    """
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if raw is None:
+                raw = secrets.token_hex(20)
+                session["csrf_token"] = raw
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            kwargs["data"] = {"csrf_token": self.csrf_token(), **(data or {})}
+        return super().post(*args, **kwargs)
+
+
+@dataclass
+class ReceivedMail:
+    recipients: list[str]
+    message: EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def text(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    @property
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+    def links(self) -> list[str]:
+        return re.findall(r"https?://\S+", self.text)
+
+
+@dataclass
+class Mailbox:
+    """What the local SMTP server (aiosmtpd) received."""
+
+    received: list[ReceivedMail] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd hook
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.received.append(ReceivedMail(list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    def clear(self) -> None:
+        with self.lock:
+            self.received.clear()
+
+    def to(self, email: str) -> list[ReceivedMail]:
+        with self.lock:
+            return [mail for mail in self.received if email in mail.recipients]
+
+    def last_to(self, email: str) -> ReceivedMail:
+        mails = self.to(email)
+        assert mails, f"no mail received for {email}; got {[m.recipients for m in self.received]}"
+        return mails[-1]
+
+
+def path_of(url: str) -> str:
+    """The path (and query) of an absolute link, to follow it with the test client."""
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def later(delta):
+    """Move the clock `delta` into the future for the `with` block (time-machine)."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    return time_machine.travel(datetime.now(UTC) + delta, tick=False)

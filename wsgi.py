@@ -1,0 +1,3 @@
+from recrutement import create_app
+
+app = create_app()
