@@ -64,11 +64,11 @@ def users_create_admin(email: str, password: str) -> None:
 @referential.command("load")
 def referential_load() -> None:
     """Load or refresh communes, groupings, départements and régions from the shipped file."""
-    from recrutement.referential.loader import load_referential
+    from recrutement.referential.loader import describe_load, load_referential
 
     started = time.perf_counter()
     counts = load_referential()
-    click.echo(f"{counts} en {time.perf_counter() - started:.1f} s")
+    click.echo(f"{describe_load(counts)} en {time.perf_counter() - started:.1f} s")
 
 
 @referential.command("import-pvd")
@@ -96,8 +96,10 @@ def outbox_send() -> None:
     from recrutement.emails.outbox import send_due
 
     report = send_due()
-    click.echo(f"{report.sent} envoyé(s), {report.failed} en échec (nouvel essai prévu), "
-               f"{report.given_up} abandonné(s)")
+    click.echo(
+        f"{report.sent} envoyé(s), {report.failed} en échec (nouvel essai prévu), "
+        f"{report.given_up} abandonné(s)"
+    )
     if report.failed or report.given_up:
         sys.exit(1)
 

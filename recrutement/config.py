@@ -30,7 +30,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if environ is None else environ)
     app_env = env.get("APP_ENV", "development")
     if app_env not in ENVIRONMENTS:
-        raise ConfigurationError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}")
+        raise ConfigurationError(
+            f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}"
+        )
     production = app_env == "production"
 
     secret_key = env.get("SECRET_KEY", "")

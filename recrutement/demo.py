@@ -22,7 +22,7 @@ from recrutement.organisations.models import (
     OrganisationKind,
     OrganisationStatus,
 )
-from recrutement.referential.loader import load_referential
+from recrutement.referential.loader import describe_load, load_referential
 from recrutement.referential.models import Commune, Department
 
 DOMAIN = "demo.recrutement-pvd.fr"
@@ -142,13 +142,15 @@ def _account(account: DemoAccount, password: str, organisations: dict) -> User:
             db.session.scalars(select(Department).where(Department.code.in_(account.departments)))
         )
     if account.organisation_insee and user.membership is None:
-        db.session.add(Membership(user=user, organisation=organisations[account.organisation_insee]))
+        db.session.add(
+            Membership(user=user, organisation=organisations[account.organisation_insee])
+        )
     return user
 
 
 def _summary(counts, password: str) -> str:
     lines = [
-        f"Référentiel : {counts}",
+        f"Référentiel : {describe_load(counts)}",
         f"Comptes de démonstration (mot de passe : {password}) :",
     ]
     for account in ACCOUNTS:

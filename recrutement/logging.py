@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -24,7 +24,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         if has_request_context():
-            entry["request_id"] = g.get("request_id")
+            entry["request_id"] = request.environ.get("recrutement.request_id")
             entry["path"] = request.path
         for key, value in vars(record).items():
             if key not in STANDARD_ATTRIBUTES and not key.startswith("_"):
@@ -44,8 +44,10 @@ def init_logging(app: Flask) -> None:
 
     @app.before_request
     def start_timer():
-        g.request_id = request.headers.get("X-Request-Id", uuid.uuid4().hex[:16])
-        g.request_started = time.perf_counter()
+        request.environ["recrutement.request_id"] = request.headers.get(
+            "X-Request-Id", uuid.uuid4().hex[:16]
+        )
+        request.environ["recrutement.started"] = time.perf_counter()
 
     @app.after_request
     def log_request(response):
@@ -57,9 +59,11 @@ def init_logging(app: Flask) -> None:
             extra={
                 "method": request.method,
                 "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 1),
+                "duration_ms": round(
+                    (time.perf_counter() - request.environ["recrutement.started"]) * 1000, 1
+                ),
                 "user_id": user_id,
             },
         )
-        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers["X-Request-Id"] = request.environ["recrutement.request_id"]
         return response

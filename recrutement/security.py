@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, request
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -12,11 +12,16 @@ PERMISSIONS_POLICY = (
 )
 
 
+NONCE_KEY = "recrutement.csp_nonce"
+
+
 def csp_nonce() -> str:
-    """The nonce that this response's inline-capable tags must carry."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+    """The nonce that this response's script tags must carry (one per request)."""
+    # Kept in the WSGI environ, which lives exactly as long as the request
+    # (`g` belongs to the app context, which may outlive one request).
+    if NONCE_KEY not in request.environ:
+        request.environ[NONCE_KEY] = secrets.token_urlsafe(18)
+    return request.environ[NONCE_KEY]
 
 
 def content_security_policy(nonce: str) -> str:

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 
 from recrutement.core.ratelimit import purge_expired
-from recrutement.extensions import db
 from recrutement.emails.outbox import send_due
+from recrutement.extensions import db
 
 logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ os.environ["APP_ENV"] = "testing"
 
 import pytest  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
+from flask import g  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from recrutement import create_app  # noqa: E402
@@ -80,6 +81,14 @@ def empty_tables() -> None:
 def app(_schema, database_url, tmp_path, smtp_server):
     app = create_app(test_config(database_url, tmp_path, smtp_server.port))
     app.test_client_class = CsrfClient
+
+    # The test keeps one app context open, which requests then share; in
+    # production each request has its own. Clearing `g` after each request
+    # restores that (Flask-Login caches the signed-in user there).
+    @app.teardown_request
+    def forget_request_globals(_error):
+        g.__dict__.clear()
+
     with app.app_context():
         empty_tables()
         yield app
@@ -121,34 +130,68 @@ def referential(app):
     morbihan = factories.DepartmentFactory(code="56", name="Morbihan", region=bretagne)
     meuse = factories.DepartmentFactory(code="55", name="Meuse", region=grand_est)
     epci = factories.GroupingFactory(
-        siren="242900645", name="Quimperlé Communauté", search_name="quimperle communaute",
+        siren="242900645",
+        name="Quimperlé Communauté",
+        search_name="quimperle communaute",
         department_code="29",
     )
     towns = {
         "quimperle": factories.CommuneFactory(
-            insee_code="29233", name="Quimperlé", search_name="quimperle", department=finistere,
-            postcodes="29300", population=12300, is_pvd=True, epci_siren=epci.siren,
-            latitude=47.87, longitude=-3.55,
+            insee_code="29233",
+            name="Quimperlé",
+            search_name="quimperle",
+            department=finistere,
+            postcodes="29300",
+            population=12300,
+            is_pvd=True,
+            epci_siren=epci.siren,
+            latitude=47.87,
+            longitude=-3.55,
         ),
         "mellac": factories.CommuneFactory(
-            insee_code="29146", name="Mellac", search_name="mellac", department=finistere,
-            postcodes="29300", population=3000, epci_siren=epci.siren,
+            insee_code="29146",
+            name="Mellac",
+            search_name="mellac",
+            department=finistere,
+            postcodes="29300",
+            population=3000,
+            epci_siren=epci.siren,
         ),
         "landerneau": factories.CommuneFactory(
-            insee_code="29103", name="Landerneau", search_name="landerneau",
-            department=finistere, postcodes="29800", population=16000, is_pvd=True,
+            insee_code="29103",
+            name="Landerneau",
+            search_name="landerneau",
+            department=finistere,
+            postcodes="29800",
+            population=16000,
+            is_pvd=True,
         ),
         "commercy": factories.CommuneFactory(
-            insee_code="55122", name="Commercy", search_name="commercy", department=meuse,
-            postcodes="55200", population=5600, is_pvd=True,
+            insee_code="55122",
+            name="Commercy",
+            search_name="commercy",
+            department=meuse,
+            postcodes="55200",
+            population=5600,
+            is_pvd=True,
         ),
         "stenay": factories.CommuneFactory(
-            insee_code="55502", name="Stenay", search_name="stenay", department=meuse,
-            postcodes="55700", population=2700, is_pvd=True,
+            insee_code="55502",
+            name="Stenay",
+            search_name="stenay",
+            department=meuse,
+            postcodes="55700",
+            population=2700,
+            is_pvd=True,
         ),
         "ploermel": factories.CommuneFactory(
-            insee_code="56165", name="Ploërmel", search_name="ploermel", department=morbihan,
-            postcodes="56800", population=9900, is_pvd=True,
+            insee_code="56165",
+            name="Ploërmel",
+            search_name="ploermel",
+            department=morbihan,
+            postcodes="56800",
+            population=9900,
+            is_pvd=True,
         ),
     }
     epci.members = [towns["quimperle"], towns["mellac"]]
@@ -178,7 +221,7 @@ def login_as(client, referential):
         response = client.post(
             "/connexion", data={"email": user.email, "password": factories.PASSWORD}
         )
-        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        assert response.status_code == 302, response.page[:2000]
         return user
 
     return login

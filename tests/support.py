@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import threading
@@ -9,8 +10,18 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from flask import Response
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.test import TestResponse
+
+
+class PageResponse(TestResponse, Response):
+    """A test response with `page`: its HTML as text, entities decoded (as a reader sees it)."""
+
+    @property
+    def page(self) -> str:
+        return html.unescape(self.get_data(as_text=True))
 
 
 class CsrfClient(FlaskClient):
@@ -18,6 +29,9 @@ class CsrfClient(FlaskClient):
 
     Pass `csrf=False` to post without one (to prove the protection works).
     """
+
+    def __init__(self, application, response_wrapper=None, **kwargs):
+        super().__init__(application, PageResponse, **kwargs)
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:

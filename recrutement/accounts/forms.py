@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo
 
 from recrutement.accounts.passwords import PASSWORD_RULE
@@ -14,6 +14,7 @@ from recrutement.core.validators import (
     email_address,
     password_length,
     required,
+    strip,
 )
 
 
@@ -21,6 +22,7 @@ class LoginForm(FlaskForm):
     email = EmailField(
         "Adresse électronique",
         validators=[required(), email_address(), bounded(254)],
+        filters=[strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     password = PasswordField(
@@ -34,6 +36,7 @@ class EmailForm(FlaskForm):
     email = EmailField(
         "Adresse électronique",
         validators=[required(), email_address(), bounded(254)],
+        filters=[strip],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
 
@@ -61,10 +64,16 @@ def password_confirmation_field() -> PasswordField:
 
 class PersonFields(FlaskForm):
     first_name = StringField(
-        "Prénom", validators=[required(), bounded(100)], render_kw={"autocomplete": "given-name"}
+        "Prénom",
+        validators=[required(), bounded(100)],
+        filters=[strip],
+        render_kw={"autocomplete": "given-name"},
     )
     last_name = StringField(
-        "Nom", validators=[required(), bounded(100)], render_kw={"autocomplete": "family-name"}
+        "Nom",
+        validators=[required(), bounded(100)],
+        filters=[strip],
+        render_kw={"autocomplete": "family-name"},
     )
 
 
@@ -88,7 +97,10 @@ class StaffAccountForm(PersonFields):
     email = EmailForm.email
     role = SelectField(
         "Rôle",
-        choices=[("prefecture", "Préfecture de département"), ("anah", "Délégation de l'ANAH")],
+        choices=[
+            SelectChoice("prefecture", "Préfecture de département"),
+            SelectChoice("anah", "Délégation de l'ANAH"),
+        ],
         validators=[required()],
     )
     departments = MultipleCheckboxField(

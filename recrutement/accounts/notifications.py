@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from flask import url_for
-
 from recrutement.accounts.models import User
 from recrutement.accounts.tokens import TokenPurpose, make_token
+from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 
 
-def _absolute(endpoint: str, **values) -> str:
-    from flask import current_app
-
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
-
-
 def confirm_email(user: User) -> None:
-    link = _absolute("auth.confirm_email", token=make_token(TokenPurpose.CONFIRM_EMAIL, user))
+    link = absolute_url("auth.confirm_email", token=make_token(TokenPurpose.CONFIRM_EMAIL, user))
     queue_email(
         user.email,
         "confirm_email",
@@ -27,7 +20,7 @@ def confirm_email(user: User) -> None:
 
 
 def reset_password(user: User) -> None:
-    link = _absolute("auth.reset_password", token=make_token(TokenPurpose.RESET_PASSWORD, user))
+    link = absolute_url("auth.reset_password", token=make_token(TokenPurpose.RESET_PASSWORD, user))
     queue_email(
         user.email,
         "reset_password",
@@ -38,7 +31,7 @@ def reset_password(user: User) -> None:
 
 
 def staff_account_created(user: User, created_by: User) -> None:
-    link = _absolute("auth.reset_password", token=make_token(TokenPurpose.RESET_PASSWORD, user))
+    link = absolute_url("auth.reset_password", token=make_token(TokenPurpose.RESET_PASSWORD, user))
     queue_email(
         user.email,
         "staff_account_created",
@@ -46,7 +39,7 @@ def staff_account_created(user: User, created_by: User) -> None:
         user=user,
         created_by=created_by,
         link=link,
-        forgotten_link=_absolute("auth.password_forgotten"),
+        forgotten_link=absolute_url("auth.password_forgotten"),
     )
 
 
@@ -56,5 +49,5 @@ def password_changed(user: User) -> None:
         "password_changed",
         "Votre mot de passe a été modifié — Recrutement PVD",
         user=user,
-        forgotten_link=_absolute("auth.password_forgotten"),
+        forgotten_link=absolute_url("auth.password_forgotten"),
     )

@@ -81,4 +81,3 @@ def require(condition: bool) -> None:
     """Abort with 404 unless `condition`: for objects the user may not know exist."""
     if not condition:
         abort(404)
-

@@ -19,7 +19,7 @@ from recrutement.extensions import db
 
 class TokenPurpose(StrEnum):
     CONFIRM_EMAIL = "confirm-email"
-    RESET_PASSWORD = "reset-password"
+    RESET_PASSWORD = "reset-password"  # noqa: S105 — a token purpose, not a secret
 
 
 class TokenError(Exception):
@@ -48,10 +48,16 @@ def read_token(purpose: TokenPurpose, token: str) -> User:
     try:
         user_id, fingerprint = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise TokenError("Ce lien a expiré (il est valable une heure). Demandez-en un nouveau.") from error
+        raise TokenError(
+            "Ce lien a expiré (il est valable une heure). Demandez-en un nouveau."
+        ) from error
     except (BadSignature, ValueError, TypeError) as error:
-        raise TokenError("Ce lien n'est pas valide. Vérifiez qu'il est complet ou demandez-en un nouveau.") from error
+        raise TokenError(
+            "Ce lien n'est pas valide. Vérifiez qu'il est complet ou demandez-en un nouveau."
+        ) from error
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or fingerprint != _fingerprint(purpose, user):
-        raise TokenError("Ce lien a déjà été utilisé ou n'est plus valable. Demandez-en un nouveau.")
+        raise TokenError(
+            "Ce lien a déjà été utilisé ou n'est plus valable. Demandez-en un nouveau."
+        )
     return user

@@ -23,6 +23,11 @@ def email_address() -> Email:
     )
 
 
+def strip(value):
+    """Field filter: drop the spaces a paste brings around a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def bounded(maximum: int) -> Length:
     return Length(max=maximum, message=f"{maximum} caractères au maximum.")
 

@@ -21,8 +21,8 @@ from flask_mail import Message
 from sqlalchemy import or_, select, update
 
 from recrutement.core.time import utcnow
-from recrutement.extensions import db, mail
 from recrutement.emails.models import EmailStatus, OutgoingEmail
+from recrutement.extensions import db, mail
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +123,15 @@ def send_due(now: datetime | None = None, batch_size: int = 50) -> SendReport:
             if email.attempts >= MAX_ATTEMPTS:
                 email.status = EmailStatus.FAILED
                 report.given_up += 1
-                logger.error("mail given up", extra={"email_id": email.id, "error": email.last_error})
+                logger.error(
+                    "mail given up", extra={"email_id": email.id, "error": email.last_error}
+                )
             else:
                 email.send_after = now + retry_delay(email.attempts)
                 report.failed += 1
-                logger.warning("mail delivery failed", extra={"email_id": email.id, "error": email.last_error})
+                logger.warning(
+                    "mail delivery failed", extra={"email_id": email.id, "error": email.last_error}
+                )
         else:
             email.attempts += 1
             email.status = EmailStatus.SENT

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from recrutement.accounts.forms import (
     EmailForm,
@@ -12,7 +19,13 @@ from recrutement.accounts.forms import (
     new_password_field,
     password_confirmation_field,
 )
-from recrutement.core.validators import MultipleCheckboxField, bounded, email_address, required
+from recrutement.core.validators import (
+    MultipleCheckboxField,
+    bounded,
+    email_address,
+    required,
+    strip,
+)
 
 
 class EmployerSignupForm(PersonFields):
@@ -39,6 +52,7 @@ class InviteForm(FlaskForm):
     email = EmailField(
         "Adresse électronique de votre collègue",
         validators=[required(), email_address(), bounded(254)],
+        filters=[strip],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
 
@@ -46,7 +60,10 @@ class InviteForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = SelectField(
         "Décision",
-        choices=[("validate", "Valider la collectivité"), ("refuse", "Refuser la demande")],
+        choices=[
+            SelectChoice("validate", "Valider la collectivité"),
+            SelectChoice("refuse", "Refuser la demande"),
+        ],
         validators=[required()],
     )
     reason = TextAreaField(
@@ -69,4 +86,3 @@ class PvdImportForm(FlaskForm):
 
 class RevokeInvitationForm(FlaskForm):
     """An empty form: only its CSRF token matters."""
-

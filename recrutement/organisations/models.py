@@ -20,9 +20,11 @@ class OrganisationStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"pending": "En attente de validation", "validated": "Validée", "refused": "Refusée"}[
-            self.value
-        ]
+        return {
+            "pending": "En attente de validation",
+            "validated": "Validée",
+            "refused": "Refusée",
+        }[self.value]
 
 
 class OrganisationKind(StrEnum):
@@ -33,9 +35,7 @@ class OrganisationKind(StrEnum):
 organisation_town = Table(
     "organisation_town",
     db.metadata,
-    Column(
-        "organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
     Column("commune_insee_code", ForeignKey("commune.insee_code"), primary_key=True),
 )
 

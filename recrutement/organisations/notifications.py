@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-
+from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 from recrutement.organisations.models import Invitation, Organisation
-
-
-def _absolute(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
 def invitation(invitation: Invitation, token: str) -> None:
@@ -18,7 +13,7 @@ def invitation(invitation: Invitation, token: str) -> None:
         "invitation",
         f"Invitation à rejoindre {invitation.organisation.name} sur Recrutement PVD",
         invitation=invitation,
-        link=_absolute("auth.accept_invitation", token=token),
+        link=absolute_url("auth.accept_invitation", token=token),
     )
 
 
@@ -36,7 +31,7 @@ def organisation_decided(organisation: Organisation) -> None:
             subject,
             organisation=organisation,
             user=membership.user,
-            link=_absolute("employer.home"),
+            link=absolute_url("employer.home"),
         )
 
 
@@ -47,5 +42,5 @@ def organisation_to_validate(organisation: Organisation, recipients: list[str]) 
             "organisation_to_validate",
             f"Nouvelle collectivité à valider : {organisation.name}",
             organisation=organisation,
-            link=_absolute("prefecture.organisation", organisation_id=organisation.id),
+            link=absolute_url("prefecture.organisation", organisation_id=organisation.id),
         )

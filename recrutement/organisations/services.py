@@ -84,7 +84,8 @@ def search_collectivities(text: str) -> list[Collectivity]:
             "commune",
             commune.insee_code,
             commune.name,
-            f"Commune — {commune.department.label}" + (f" — {commune.postcodes}" if commune.postcodes else ""),
+            f"Commune — {commune.department.label}"
+            + (f" — {commune.postcodes}" if commune.postcodes else ""),
             commune.is_pvd,
             commune.insee_code in taken_communes,
         )
@@ -161,7 +162,9 @@ def _organisation_for_choice(choice: OrganisationChoice) -> Organisation:
     if choice.kind == "grouping":
         grouping = db.session.get(Grouping, choice.key)
         if grouping is None:
-            raise ServiceError("Cette intercommunalité est inconnue du référentiel.", field="organisation")
+            raise ServiceError(
+                "Cette intercommunalité est inconnue du référentiel.", field="organisation"
+            )
         _refuse_taken(Organisation.grouping_siren == grouping.siren)
         department_code = grouping.department_code or grouping.members[0].department_code
         return Organisation(
@@ -284,7 +287,9 @@ def decide_organisation(
     # Conditional update: of two agents deciding at once, only the first wins.
     result = db.session.execute(
         update(Organisation)
-        .where(Organisation.id == organisation.id, Organisation.status == OrganisationStatus.PENDING)
+        .where(
+            Organisation.id == organisation.id, Organisation.status == OrganisationStatus.PENDING
+        )
         .values(
             status=new_status,
             refusal_reason="" if validate else reason,
@@ -421,4 +426,3 @@ def pending_for_instructor(query) -> list[Organisation]:
             )
         )
     )
-

@@ -75,12 +75,13 @@ class Commune(db.Model):
     region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
     population: Mapped[int | None] = mapped_column(Integer)
     # Space-separated list, e.g. "29300 29360".
-    postcodes: Mapped[str] = mapped_column(String(120), default="")
+    postcodes: Mapped[str] = mapped_column(String(250), default="")
     siren: Mapped[str | None] = mapped_column(String(9))
     epci_siren: Mapped[str | None] = mapped_column(ForeignKey("grouping.siren"), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    # How the coordinates were found: `geonames` (matched) or an estimate (see build script).
+    # How the coordinates were found: `geonames` (matched), or estimated from the
+    # `postcode`, `epci` or `department` neighbours; `none` when nothing could place it.
     coordinates_source: Mapped[str] = mapped_column(String(20), default="")
     is_pvd: Mapped[bool] = mapped_column(default=False)
     pvd_convention_signed_on: Mapped[date | None]

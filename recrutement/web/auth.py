@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from recrutement.accounts import services as accounts
 from recrutement.accounts.forms import (
@@ -19,9 +20,9 @@ from recrutement.accounts.permissions import home_url_for, public, roles
 from recrutement.accounts.tokens import TokenError
 from recrutement.core.errors import ServiceError
 from recrutement.core.validators import safe_next_url
+from recrutement.extensions import db
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import EmployerSignupForm
-from recrutement.extensions import db
 from recrutement.referential.models import Commune, Department, Grouping
 from recrutement.web.forms import add_service_error
 
@@ -108,14 +109,20 @@ def signup_employer():
         flash("Cette collectivité est introuvable : recherchez-la de nouveau.", "error")
         return redirect(url_for("auth.signup_employer"))
     form.choice.data = choice_value
-    departments = list(db.session.scalars(select(Department).order_by(Department.code))) if choice.kind == "petr" else []
+    departments = (
+        list(db.session.scalars(select(Department).order_by(Department.code)))
+        if choice.kind == "petr"
+        else []
+    )
     if choice.kind == "petr" and not choice.petr_department_code:
         return render_template(
             "auth/signup_employer_petr.html", departments=departments, choice_value=choice_value
         )
     towns = organisations.candidate_towns(choice)
     form.towns.choices = [
-        (town.insee_code, town.label + (" — Petites villes de demain" if town.is_pvd else ""))
+        SelectChoice(
+            town.insee_code, town.label + (" — Petites villes de demain" if town.is_pvd else "")
+        )
         for town in towns
     ]
     if request.method == "GET" and choice.kind == "commune":
@@ -241,7 +248,7 @@ def reset_password(token: str):
             flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
             return redirect(url_for("auth.login"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/reset_password.html", form=form, user=user), status
+    return render_template("auth/reset_password.html", form=form, account=user), status
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

@@ -9,8 +9,8 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.core.errors import ServiceError
 from recrutement.organisations import services as organisations
-from recrutement.organisations.queries import get_invitation_for_member_or_404
 from recrutement.organisations.forms import InviteForm, RevokeInvitationForm
+from recrutement.organisations.queries import get_invitation_for_member_or_404
 from recrutement.web.forms import add_service_error
 
 bp = Blueprint("employer", __name__, url_prefix="/collectivite")

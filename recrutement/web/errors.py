@@ -11,14 +11,32 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from recrutement.core.ratelimit import RateLimitExceeded
 
 ERROR_TEXTS = {
-    400: ("Requête invalide", "La demande envoyée n'a pas pu être comprise. Vérifiez votre saisie et réessayez."),
+    400: (
+        "Requête invalide",
+        "La demande envoyée n'a pas pu être comprise. Vérifiez votre saisie et réessayez.",
+    ),
     401: ("Connexion requise", "Vous devez vous connecter pour accéder à cette ressource."),
-    403: ("Accès refusé", "Votre compte ne permet pas d'accéder à cette page. Si vous pensez qu'il s'agit d'une erreur, contactez votre administrateur."),
-    404: ("Page non trouvée", "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée. Si vous avez tapé l'adresse dans le navigateur, vérifiez qu'elle est correcte."),
+    403: (
+        "Accès refusé",
+        "Votre compte ne permet pas d'accéder à cette page. Si vous pensez qu'il s'agit d'une erreur, contactez votre administrateur.",
+    ),
+    404: (
+        "Page non trouvée",
+        "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée. Si vous avez tapé l'adresse dans le navigateur, vérifiez qu'elle est correcte.",
+    ),
     405: ("Méthode non autorisée", "Cette action n'est pas possible à cette adresse."),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille maximale autorisée (5 Mo). Réduisez sa taille puis réessayez."),
-    429: ("Trop de tentatives", "Vous avez fait trop de tentatives en peu de temps. Par sécurité, cette action est suspendue un moment."),
-    500: ("Erreur inattendue", "Désolé, le service rencontre un problème. Nous y travaillons ; réessayez dans quelques minutes."),
+    413: (
+        "Fichier trop volumineux",
+        "Le fichier envoyé dépasse la taille maximale autorisée (5 Mo). Réduisez sa taille puis réessayez.",
+    ),
+    429: (
+        "Trop de tentatives",
+        "Vous avez fait trop de tentatives en peu de temps. Par sécurité, cette action est suspendue un moment.",
+    ),
+    500: (
+        "Erreur inattendue",
+        "Désolé, le service rencontre un problème. Nous y travaillons ; réessayez dans quelques minutes.",
+    ),
 }
 
 

@@ -25,7 +25,10 @@ def organisation_decision_page(organisation: Organisation, list_endpoint: str):
             add_service_error(form, error)
         else:
             verdict = "validée" if validate else "refusée"
-            flash(f"{organisation.name} est {verdict}. Ses membres en sont informés par courriel.", "success")
+            flash(
+                f"{organisation.name} est {verdict}. Ses membres en sont informés par courriel.",
+                "success",
+            )
             return redirect(url_for(list_endpoint))
     status = 400 if form.errors or form.form_errors else 200
     return (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from recrutement.accounts import services as accounts
 from recrutement.accounts.forms import StaffAccountForm
@@ -58,7 +59,7 @@ def organisations_list():
         "instruction/organisations.html",
         pending=organisations.pending_for_instructor(query),
         detail_endpoint="pilotage.organisation",
-        scope="toute la France" if not department_code else department_code,
+        scope=department_code or "toute la France",
     )
 
 
@@ -69,9 +70,9 @@ def organisation(organisation_id: int):
     return organisation_decision_page(found, "pilotage.organisations")
 
 
-def _department_choices() -> list[tuple[str, str]]:
+def _department_choices() -> list[SelectChoice]:
     departments = db.session.scalars(select(Department).order_by(Department.code))
-    return [(department.code, department.label) for department in departments]
+    return [SelectChoice(department.code, department.label) for department in departments]
 
 
 @bp.route("/comptes", methods=["GET", "POST"], endpoint="accounts")
@@ -126,7 +127,11 @@ def referential():
         else:
             result = apply_pvd_import(report, current_user)
             record_event_on(
-                current_user, "pvd_list_imported", "pvd_list", form.file.data.filename, _summary(result)
+                current_user,
+                "pvd_list_imported",
+                "pvd_list",
+                form.file.data.filename,
+                _summary(result),
             )
             db.session.commit()
             flash(f"Liste des communes PVD importée : {_summary(result)}.", "success")

@@ -123,7 +123,8 @@ def test_two_workers_never_send_the_same_mail_twice(app, database_url, smtp_serv
     script = (
         "from recrutement import create_app\n"
         "from recrutement.emails.outbox import send_due\n"
-        "app = create_app({'SQLALCHEMY_DATABASE_URI': %r, 'MAIL_PORT': %d})\n"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {database_url!r}, "
+        f"'MAIL_PORT': {smtp_server.port}}})\n"
         "with app.app_context():\n"
         "    total = 0\n"
         "    while True:\n"
@@ -131,10 +132,12 @@ def test_two_workers_never_send_the_same_mail_twice(app, database_url, smtp_serv
         "        if report.sent == 0: break\n"
         "        total += report.sent\n"
         "    print(total)\n"
-    ) % (database_url, smtp_server.port)
+    )
     env = {**os.environ, "APP_ENV": "testing"}
     workers = [
-        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(2)
     ]
     totals = [int(worker.communicate(timeout=120)[0].strip()) for worker in workers]

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 679881a12f1b
+Revision ID: abdf40e60d76
 Revises: 
-Create Date: 2026-11-22 02:46:44.726620
+Create Date: 2026-11-22 03:01:34.116093
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '679881a12f1b'
+revision = 'abdf40e60d76'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -123,7 +123,7 @@ def upgrade():
     sa.Column('department_code', sa.String(length=3), nullable=False),
     sa.Column('region_code', sa.String(length=3), nullable=False),
     sa.Column('population', sa.Integer(), nullable=True),
-    sa.Column('postcodes', sa.String(length=120), nullable=False),
+    sa.Column('postcodes', sa.String(length=250), nullable=False),
     sa.Column('siren', sa.String(length=9), nullable=True),
     sa.Column('epci_siren', sa.String(length=9), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
