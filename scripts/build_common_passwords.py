@@ -43,8 +43,17 @@ FRENCH_ADDITIONS = [
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", directory,
-             f"django=={DJANGO_VERSION}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-q",
+                "-d",
+                directory,
+                f"django=={DJANGO_VERSION}",
+            ],
             check=True,
         )
         wheel = next(Path(directory).glob("*.whl"))

@@ -41,7 +41,9 @@ def main() -> None:
     arguments = parser.parse_args()
     controller = Controller(PrintAndSave(), hostname="127.0.0.1", port=arguments.port)
     controller.start()
-    print(f"Mail catcher listening on 127.0.0.1:{arguments.port}; copies in {MAILS_DIR}", flush=True)
+    print(
+        f"Mail catcher listening on 127.0.0.1:{arguments.port}; copies in {MAILS_DIR}", flush=True
+    )
     try:
         while True:
             time.sleep(3600)

@@ -125,8 +125,11 @@ def signup_employer():
         )
         for town in towns
     ]
-    if request.method == "GET" and choice.kind == "commune":
-        form.towns.data = [town.insee_code for town in towns]
+    if request.method == "GET":
+        # Pre-check what is most likely: the commune itself, or the grouping's PVD towns.
+        form.towns.data = [
+            town.insee_code for town in towns if choice.kind == "commune" or town.is_pvd
+        ]
     if form.validate_on_submit():
         try:
             user = organisations.register_employer(
