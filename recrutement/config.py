@@ -88,6 +88,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "INVITATION_MAX_AGE_DAYS": 14,
         "RATE_LIMITS_ENABLED": _bool(env.get("RATE_LIMITS_ENABLED"), default=True),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", str(2 * 365))),
+        # The host named in the legal notice (mentions légales), set at deployment.
+        "HOSTING_NAME": env.get("HOSTING_NAME", ""),
+        "HOSTING_ADDRESS": env.get("HOSTING_ADDRESS", ""),
+        "HOSTING_CONTACT": env.get("HOSTING_CONTACT", ""),
     }
 
 

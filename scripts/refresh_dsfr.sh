@@ -22,9 +22,11 @@ set -euo pipefail
 
 DSFR_VERSION="1.15.3"
 
-# Utility icons used by the templates (class fr-icon-<name>). Icons built into
-# components (fr-btn--account, alerts, breadcrumb...) come with dsfr.min.css.
-ICONS=(
+# Utility icons (class fr-icon-<name>): every one written in templates/ is
+# found by the script; list here those whose class name is built at run time.
+# Icons built into components (fr-btn--account, alerts, breadcrumb...) come
+# with dsfr.min.css.
+EXTRA_ICONS=(
   lock-line
   logout-box-r-line
   account-circle-line
@@ -50,6 +52,12 @@ FAVICONS=(
 )
 
 project_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mapfile -t ICONS < <(
+  {
+    printf '%s\n' "${EXTRA_ICONS[@]}"
+    grep -rhoE 'fr-icon-[a-z0-9][a-z0-9-]*' "$project_root/templates" | sed 's/^fr-icon-//' || true
+  } | sort -u
+)
 target="$project_root/static/dsfr"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -96,8 +104,9 @@ done
   echo "   extracted by scripts/refresh_dsfr.sh from dist/utility/icons/icons.min.css."
   echo "   SPDX-License-Identifier: $packaged_license */"
   for icon in "${ICONS[@]}"; do
-    rule="$(grep -oE "\.fr-icon-$icon:after,\.fr-icon-$icon:before\{-webkit-mask-image:[^}]*\}" \
-      "$dist/utility/icons/icons.min.css" | head -n 1)"
+    matches="$(grep -oE "\.fr-icon-$icon:after,\.fr-icon-$icon:before\{-webkit-mask-image:[^}]*\}" \
+      "$dist/utility/icons/icons.min.css" || true)"
+    rule="${matches%%$'\n'*}"
     if [[ -z "$rule" ]]; then
       echo "error: icon fr-icon-$icon not found in DSFR $DSFR_VERSION" >&2
       exit 1

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 
 os.environ["APP_ENV"] = "testing"
 
 import pytest  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 from flask import g  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 
 from recrutement import create_app  # noqa: E402
 from recrutement.accounts.models import Role  # noqa: E402
@@ -28,10 +30,24 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+def database_url(tmp_path_factory):
+    """SQLite in a temporary file, or, with TEST_DATABASE_URL, a PostgreSQL database
+    created for this run on that server (so concurrent runs and leftovers of other
+    branches never meet), dropped at the end."""
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    name = f"recrutement_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +77,6 @@ def _schema(database_url, tmp_path_factory, smtp_server):
     """Create the schema once per run; tests then empty the tables."""
     app = create_app(test_config(database_url, tmp_path_factory.mktemp("schema"), smtp_server.port))
     with app.app_context():
-        db.drop_all()
         db.create_all()
         db.engine.dispose()
 

@@ -148,7 +148,7 @@ def test_unexpected_error_gets_the_french_500_page_without_details(app, client):
 
 def test_legal_pages_have_real_content(client):
     expectations = {
-        "/accessibilite": ["RGAA", "Défenseur des droits", "partiellement conforme"],
+        "/accessibilite": ["RGAA", "Défenseur des droits", "non conforme", "audit"],
         "/mentions-legales": ["Agence nationale de la cohésion des territoires"],
         "/donnees-personnelles": ["CNIL", "conservation"],
     }
