@@ -17,8 +17,23 @@ from recrutement.cli import register_commands
 from recrutement.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from recrutement.extensions import csrf, db, login_manager, mail, migrate
 from recrutement.logging import init_logging
+from recrutement.offers.presentation import slug as offer_slug
+from recrutement.search.sync import init_search
 from recrutement.security import init_security
-from recrutement.web import api, auth, candidate, employer, pilotage, prefecture, public
+from recrutement.web import (
+    api,
+    auth,
+    candidate,
+    employer,
+    employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
+    pilotage,
+    prefecture,
+    public,
+    public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
+)
+from recrutement.web import (
+    search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)
+)
 from recrutement.web.errors import init_errors
 
 
@@ -53,6 +68,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_security(app)
     init_sessions(app)
     init_errors(app)
+    init_search(app)
+    app.jinja_env.globals["offer_slug"] = offer_slug
     for blueprint in (
         public.bp,
         auth.bp,

@@ -16,6 +16,8 @@ from recrutement.extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(offers)
+    app.cli.add_command(search)
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(referential)
@@ -27,18 +29,61 @@ demo = AppGroup("demo", help="Demo data.")
 users = AppGroup("users", help="User accounts.")
 referential = AppGroup("referential", help="The administrative referential and PVD towns.")
 outbox = AppGroup("outbox", help="Outgoing mails.")
+offers = AppGroup("offers", help="Offers.")
+search = AppGroup("search", help="The Whoosh search index.")
+
+
+@search.command("rebuild")
+def search_rebuild() -> None:
+    """Recreate the search index from the database (published offers only)."""
+    from recrutement.search.index import rebuild_index
+
+    started = time.perf_counter()
+    count = rebuild_index()
+    click.echo(f"Index reconstruit : {count} offre(s) en {time.perf_counter() - started:.1f} s")
+
+
+@offers.command("expire")
+def offers_expire() -> None:
+    """Expire the published offers whose application deadline has passed."""
+    from recrutement.offers.services import expire_due
+
+    click.echo(f"{expire_due()} offre(s) expirée(s).")
 
 
 @demo.command("seed")
-def demo_seed() -> None:
-    """Load the referential and create the demo accounts and data (idempotent)."""
+@click.option(
+    "--offers",
+    "extra_offers",
+    default=0,
+    show_default=True,
+    help="Add this many more realistic published offers (for load tests).",
+)
+def demo_seed(extra_offers: int) -> None:
+    """Load the referential and create the demo accounts, offers in every state (idempotent)."""
     from recrutement.demo import DemoRefused, seed
+    from recrutement.demo_offers import (
+        create_demo_offers,
+        create_demo_offers_in_every_state,
+        describe_demo_offers,
+    )
+    from recrutement.search.index import rebuild_index
 
     try:
         summary = seed()
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal)) from refusal
     click.echo(summary)
+    created = create_demo_offers_in_every_state()
+    click.echo(describe_demo_offers(created))
+    if extra_offers:
+        started = time.perf_counter()
+        added = create_demo_offers(extra_offers)
+        click.echo(
+            f"{added} offre(s) publiée(s) ajoutée(s) en {time.perf_counter() - started:.1f} s"
+        )
+    # Bulk-inserted demo offers bypass the index tasks: rebuild from the database.
+    click.echo(f"Index de recherche : {rebuild_index()} offre(s) publiée(s) indexée(s)")
 
 
 @users.command("create-admin")
@@ -65,10 +110,14 @@ def users_create_admin(email: str, password: str) -> None:
 def referential_load() -> None:
     """Load or refresh communes, groupings, départements and régions from the shipped file."""
     from recrutement.referential.loader import describe_load, load_referential
+    from recrutement.search.index import rebuild_index
 
     started = time.perf_counter()
     counts = load_referential()
     click.echo(f"{describe_load(counts)} en {time.perf_counter() - started:.1f} s")
+    if counts["changed"]:
+        # Commune names and coordinates are copied into the index documents.
+        click.echo(f"Index de recherche reconstruit : {rebuild_index()} offre(s)")
 
 
 @referential.command("import-pvd")

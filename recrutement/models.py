@@ -3,6 +3,8 @@
 from recrutement.accounts.models import Role, User, user_department  # noqa: F401
 from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
 from recrutement.emails.models import OutgoingEmail  # noqa: F401
+from recrutement.files.models import StoredFile  # noqa: F401, E402
+from recrutement.offers.models import IndexTask, Offer, offer_town  # noqa: F401, E402
 from recrutement.organisations.models import (  # noqa: F401
     Invitation,
     Membership,

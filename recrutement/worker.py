@@ -1,4 +1,5 @@
-"""The background worker: delivers the outbox and does periodic housekeeping.
+"""The background worker: applies search index tasks, delivers the outbox, and does
+periodic housekeeping (expired offers, old rate-limit counters).
 
 Several workers may run at once (on PostgreSQL): every task claims its rows
 atomically, so none is done twice.
@@ -14,6 +15,8 @@ from collections.abc import Callable
 from recrutement.core.ratelimit import purge_expired
 from recrutement.emails.outbox import send_due
 from recrutement.extensions import db
+from recrutement.offers.services import expire_due
+from recrutement.search.index import apply_pending_tasks, ensure_index
 
 logger = logging.getLogger(__name__)
 
@@ -33,16 +36,24 @@ class Worker:
         self.stopping = True
 
     def tick(self) -> None:
+        indexed = apply_pending_tasks()
+        if indexed:
+            logger.info("index tasks applied", extra={"count": indexed})
         report = send_due()
         if report.sent or report.failed or report.given_up:
             logger.info("outbox", extra=vars(report))
         if self.clock() - self.last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
             purge_expired()
+            expired = expire_due()
+            if expired:
+                logger.info("offers expired", extra={"count": expired})
             self.last_housekeeping = self.clock()
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        # A missing or corrupt index is rebuilt from the database, never served broken.
+        ensure_index()
         logger.info("worker started", extra={"interval": self.interval})
         while not self.stopping:
             try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.passwords import hash_password
-from recrutement.core.time import utcnow
+from recrutement.core.time import paris_today, utcnow
 from recrutement.extensions import db
+from recrutement.offers.models import ContractType, Offer, OfferStatus
 from recrutement.organisations.models import Membership, Organisation, OrganisationStatus
 from recrutement.referential.models import Commune, Department, Grouping, Region
 
@@ -96,3 +99,32 @@ class MembershipFactory(BaseFactory):
 
     user = factory.SubFactory(UserFactory, role=Role.EMPLOYER)
     organisation = factory.SubFactory(OrganisationFactory)
+
+
+class OfferFactory(BaseFactory):
+    """A complete offer, published by default, with a deadline two months ahead."""
+
+    class Meta:
+        model = Offer
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = OfferStatus.PUBLISHED
+    title = "Chef de projet Petites villes de demain"
+    recruiting_authority = "Le maire"
+    workplace_insee_code = factory.LazyAttribute(lambda o: o.organisation.towns[0].insee_code)
+    towns = factory.LazyAttribute(lambda o: list(o.organisation.towns))
+    contract_type = ContractType.PROJECT_CONTRACT
+    duration_months = 36
+    category = "A"
+    grades = "Attaché territorial"
+    application_deadline = factory.LazyFunction(lambda: paris_today() + timedelta(days=60))
+    missions = "Piloter le programme de revitalisation du centre-bourg et l'aménagement des espaces publics."
+    profile = "Formation en urbanisme ou développement territorial."
+    benefits = "RTT, CNAS, télétravail possible."
+    experience = "confirmed"
+    remote_work = "occasional"
+    contact_name = "Erwan Tanguy"
+    contact_email = "recrutement@exemple.fr"
+    published_at = factory.LazyAttribute(
+        lambda o: utcnow() if o.status != OfferStatus.DRAFT else None
+    )

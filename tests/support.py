@@ -110,3 +110,27 @@ def later(delta):
     import time_machine
 
     return time_machine.travel(datetime.now(UTC) + delta, tick=False)
+
+
+# The smallest bytes our content check accepts as a PDF (header … %%EOF).
+TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def multipart(fields: dict, files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    """Encode a multipart body ourselves, so large test uploads need no temporary file
+    (Werkzeug's test builder spools big bodies to a file it does not always close)."""
+    boundary = "----recrutement-test-boundary"
+    parts = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{item}\r\n'.encode()
+            )
+    for name, (filename, content) in files.items():
+        header = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
+        )
+        parts.append(header.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"

@@ -35,17 +35,32 @@ def test_database_url_of_a_paas_is_normalised_to_psycopg():
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@h/db"
 
 
-def test_healthz_reports_database_and_index_directory(client):
+def test_healthz_reports_database_and_index(client):
+    client.get("/healthz")  # a new test app starts without an index: the first call builds it
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "search_index": "ok"}
 
 
-def test_healthz_reports_a_missing_index_directory(app, client, tmp_path):
-    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "nowhere")
+def test_healthz_rebuilds_a_missing_index_instead_of_serving_it_broken(app, client, tmp_path):
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "empty-index")
     response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["search_index"] == "reconstruit (était absent)"
+    assert client.get("/healthz").json["search_index"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_is_down(tmp_path):
+    unreachable = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/nothing",
+            "UPLOAD_DIR": str(tmp_path / "u"),
+            "SEARCH_INDEX_DIR": str(tmp_path / "i"),
+        }
+    )
+    response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.json["search_index"] == "absent"
+    assert response.json["database"] == "erreur"
     assert response.json["status"] == "degraded"
 
 

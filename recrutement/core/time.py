@@ -1,8 +1,16 @@
 """One clock for the whole application, always timezone-aware UTC."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def paris_today() -> date:
+    """Today in France: the day application deadlines are counted in."""
+    return datetime.now(PARIS).date()

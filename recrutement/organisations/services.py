@@ -147,6 +147,19 @@ def candidate_towns(choice: OrganisationChoice) -> list[Commune]:
     return []
 
 
+def choice_for_organisation(organisation: Organisation) -> OrganisationChoice:
+    """The choice an existing organisation was made from (for its candidate towns)."""
+    if organisation.commune_insee_code:
+        return OrganisationChoice("commune", key=organisation.commune_insee_code)
+    if organisation.grouping is not None and organisation.grouping.kind == "petr":
+        return OrganisationChoice(
+            "petr",
+            key=organisation.grouping_siren,
+            petr_department_code=organisation.department_code,
+        )
+    return OrganisationChoice("grouping", key=organisation.grouping_siren or "")
+
+
 def _organisation_for_choice(choice: OrganisationChoice) -> Organisation:
     if choice.kind == "commune":
         commune = db.session.get(Commune, choice.key)

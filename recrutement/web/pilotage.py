@@ -14,6 +14,10 @@ from recrutement.accounts.permissions import roles
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event_on
 from recrutement.extensions import db
+from recrutement.offers import services as offers
+from recrutement.offers.forms import UnpublishForm
+from recrutement.offers.models import Offer, OfferStatus
+from recrutement.offers.queries import get_published_offer_or_404
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import PvdImportForm
 from recrutement.organisations.models import Organisation, OrganisationStatus
@@ -149,3 +153,40 @@ def _summary(result) -> str:
         f"{result.added} ajoutée(s), {result.updated} mise(s) à jour, "
         f"{result.removed} retirée(s), {result.unchanged} inchangée(s)"
     )
+
+
+@bp.get("/offres")
+@roles(Role.ADMIN)
+def offers_list():
+    """Published offers, newest first, to find one to moderate (by number or title)."""
+    query = select(Offer).where(Offer.status == OfferStatus.PUBLISHED)
+    text = request.args.get("q", "").strip()
+    if text.isdigit():
+        query = query.where(Offer.id == int(text))
+    elif text:
+        query = query.where(Offer.title.ilike(f"%{text}%"))
+    page = db.paginate(
+        query.order_by(Offer.published_at.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=STAFF_PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("pilotage/offers.html", page=page, q=text)
+
+
+@bp.route("/offres/<int:offer_id>/depublier", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def offer_unpublish(offer_id: int):
+    offer = get_published_offer_or_404(offer_id)
+    form = UnpublishForm()
+    if form.validate_on_submit():
+        try:
+            offers.unpublish(current_user, offer, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            flash(f"L'offre n° {offer.id} est retirée ; la collectivité est prévenue.", "success")
+            return redirect(url_for("pilotage.offers_list"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("pilotage/offer_unpublish.html", offer=offer, form=form), status

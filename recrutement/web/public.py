@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from recrutement.accounts.permissions import public
 from recrutement.extensions import db
+from recrutement.search.index import ensure_index, index_state
 
 bp = Blueprint("public", __name__)
 
@@ -50,6 +48,7 @@ def robots():
         "Disallow: /connexion",
         "Disallow: /inscription/",
         "Disallow: /mot-de-passe/",
+        f"Sitemap: {current_app.config['BASE_URL']}/sitemap.xml",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
@@ -64,20 +63,26 @@ def _database_state() -> str:
         return "erreur"
 
 
-def _index_directory_state() -> str:
-    directory = Path(current_app.config["SEARCH_INDEX_DIR"])
-    if not directory.is_dir():
-        return "absent"
-    if not os.access(directory, os.W_OK):
-        return "non inscriptible"
-    return "ok"
+def _index_state() -> tuple[str, bool]:
+    """The search index's state and whether it can serve; a missing or corrupt
+    index is rebuilt from the database rather than served broken."""
+    state = index_state()
+    if state == "ok":
+        return state, True
+    try:
+        ensure_index()
+    except Exception as error:  # noqa: BLE001 — report it: the check must answer
+        current_app.logger.error("healthz: index rebuild failed", extra={"error": str(error)})
+        return state, False
+    return f"reconstruit (était {state})", True
 
 
 @bp.get("/healthz")
 @public
 def healthz():
     """Machine-readable state for the load balancer and monitoring."""
-    checks = {"database": _database_state(), "search_index": _index_directory_state()}
-    healthy = all(state == "ok" for state in checks.values())
+    index, index_usable = _index_state()
+    checks = {"database": _database_state(), "search_index": index}
+    healthy = checks["database"] == "ok" and index_usable
     body = {"status": "ok" if healthy else "degraded", **checks}
     return jsonify(body), 200 if healthy else 503

@@ -1,0 +1,100 @@
+"""How an offer is shown outside the app: slug, schema.org JobPosting, summary lines."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+
+from recrutement.core.urls import absolute_url
+from recrutement.offers.models import ContractType, Offer
+from recrutement.referential.text import fold
+
+# schema.org employmentType values for each contract.
+EMPLOYMENT_TYPES = {
+    ContractType.PROJECT_CONTRACT: "TEMPORARY",
+    ContractType.FIXED_TERM: "TEMPORARY",
+    ContractType.TRANSFER: "FULL_TIME",
+    ContractType.SECONDMENT: "TEMPORARY",
+    ContractType.PERMANENT: "FULL_TIME",
+}
+
+
+def slug(offer: Offer) -> str:
+    """A readable URL part: "chef-de-projet-petites-villes-de-demain-quimperle"."""
+    words = re.sub(r"[^a-z0-9]+", "-", fold(f"{offer.title} {offer.workplace.name}"))
+    return words.strip("-")[:80].rstrip("-")
+
+
+def offer_url(offer: Offer) -> str:
+    return absolute_url("public.offer", offer_id=offer.id, slug=slug(offer))
+
+
+def _iso(moment) -> str:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat()
+    return datetime.combine(moment, time(23, 59, 59), tzinfo=UTC).isoformat()
+
+
+def job_posting(offer: Offer) -> dict:
+    """The schema.org JobPosting of a published offer, for job search engines."""
+    workplace = offer.workplace
+    description = "\n\n".join(
+        part
+        for part in (
+            f"Missions :\n{offer.missions}",
+            f"Profil recherché :\n{offer.profile}",
+            f"Ce que nous offrons :\n{offer.benefits}" if offer.benefits else "",
+        )
+        if part
+    )
+    employment = [EMPLOYMENT_TYPES[ContractType(offer.contract_type)]]
+    employment.insert(0, "FULL_TIME" if offer.working_time_percent >= 100 else "PART_TIME")
+    posting = {
+        "@context": "https://schema.org/",
+        "@type": "JobPosting",
+        "title": offer.title,
+        "description": description,
+        "identifier": {
+            "@type": "PropertyValue",
+            "name": offer.organisation.name,
+            "value": str(offer.id),
+        },
+        "datePosted": _iso(offer.published_at or offer.created_at),
+        "validThrough": _iso(offer.application_deadline),
+        "employmentType": list(dict.fromkeys(employment)),
+        "hiringOrganization": {
+            "@type": "Organization",
+            "name": offer.organisation.name,
+            "sameAs": absolute_url("public.organisation", organisation_id=offer.organisation_id),
+        },
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": workplace.name,
+                "postalCode": (workplace.postcodes or "").split(" ")[0],
+                "addressRegion": workplace.region.name,
+                "addressCountry": "FR",
+            },
+        },
+        "directApply": False,
+        "url": offer_url(offer),
+        "industry": "Administration publique territoriale",
+        "occupationalCategory": "Chef de projet en développement territorial",
+    }
+    if workplace.latitude is not None:
+        posting["jobLocation"]["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": workplace.latitude,
+            "longitude": workplace.longitude,
+        }
+    if offer.salary_min or offer.salary_max:
+        value = {"@type": "QuantitativeValue", "unitText": "YEAR"}
+        if offer.salary_min:
+            value["minValue"] = offer.salary_min
+        if offer.salary_max:
+            value["maxValue"] = offer.salary_max
+        posting["baseSalary"] = {"@type": "MonetaryAmount", "currency": "EUR", "value": value}
+    if offer.start_date:
+        posting["jobStartDate"] = offer.start_date.isoformat()
+    return posting

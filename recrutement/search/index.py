@@ -1,0 +1,589 @@
+"""The Whoosh index of published offers: its schema, its one writer, its shared searcher.
+
+The database is the source of truth (DESIGN.md, "Real parts, not mocks"): every
+change to an offer writes an `IndexTask` in its transaction (sync.py), and the
+tasks are applied here, at once after the commit when the index lock is free
+(`try_apply`) or later by the worker (`apply_pending_tasks`). `rebuild_index`
+recreates the whole index from the database.
+
+Writers. Every write to the index happens under one lock file in the index
+directory, so that the web processes, the worker and `flask search rebuild`
+never write at the same time. A task is marked done in SQL only after the
+index commit that applied it: a process that dies in between leaves the task
+pending, and applying it again is harmless (a task says "bring offer N up to
+date", not what to write).
+
+Readers. Each process keeps one searcher, replaced when the index has changed
+(not opened per request), with what searches need from its columns (IndexView).
+Whoosh readers are not safe to share between threads, so the searches of one
+process take turns on it; with the sync gunicorn workers of production there is
+one thread per process anyway.
+
+A missing or unreadable index is rebuilt (`ensure_index`) rather than served broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import cached_property
+from itertools import islice
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, selectinload
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Existence
+from whoosh.index import TOC, FileIndex
+from whoosh.util.filelock import FileLock, try_for
+from whoosh.writing import CLEAR
+
+from recrutement.core.time import utcnow
+from recrutement.extensions import db
+from recrutement.offers.models import IndexTask, Offer, OfferStatus
+from recrutement.referential.models import Commune
+from recrutement.search.analysis import (
+    accented_forms_analyzer,
+    french_analyzer,
+    spelling_analyzer,
+)
+from recrutement.search.documents import COORDINATE_SCALE, MISSING_COORDINATE, offer_document
+
+logger = logging.getLogger(__name__)
+
+# The schema's version is in the index name: after a schema change the new code
+# finds no index of its name ("absent") and rebuilds it from the database.
+INDEX_NAME = "offres_v1"
+LOCK_FILE_NAME = "recrutement-index.lock"
+# How long the worker and `search rebuild` wait for the index lock.
+LOCK_TIMEOUT_SECONDS = 120.0
+# Done tasks are kept a week, to see what was indexed when.
+DONE_TASKS_KEPT = timedelta(days=7)
+REBUILD_BATCH = 500
+
+IndexState = Literal["ok", "absent", "corrompu"]
+FACET_FIELDS = ("region", "department", "contract_type", "experience", "remote_work")
+
+
+class IndexBusy(Exception):
+    """The index lock is held by another writer."""
+
+
+def build_schema() -> Schema:
+    """The fields of an offer's search document (see documents.offer_document)."""
+    french = french_analyzer()
+    return Schema(
+        id=ID(unique=True, stored=True, sortable=True),
+        title=TEXT(analyzer=french, field_boost=2.0),
+        body=TEXT(analyzer=french, stored=True),
+        # Vocabularies only: which words exist and in how many offers.
+        spelling=FieldType(Existence(), spelling_analyzer()),
+        spelling_forms=FieldType(Existence(), accented_forms_analyzer()),
+        region=ID(sortable=True),
+        department=ID(sortable=True),
+        contract_type=ID(sortable=True),
+        experience=ID(sortable=True),
+        remote_work=ID(sortable=True),
+        published_at=NUMERIC(int, bits=64, sortable=True),
+        application_deadline=NUMERIC(int, bits=32, sortable=True),
+        latitude=NUMERIC(int, bits=32, stored=True, sortable=True),
+        longitude=NUMERIC(int, bits=32, stored=True, sortable=True),
+        workplace=ID(stored=True, sortable=True),
+        organisation=STORED(),
+    )
+
+
+SCHEMA = build_schema()
+_TOC_FILE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
+
+
+def index_directory() -> Path:
+    """The index directory of the current application (SEARCH_INDEX_DIR)."""
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def _storage(directory: Path) -> FileStorage:
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileStorage(str(directory))
+
+
+def _has_toc(directory: Path) -> bool:
+    return directory.is_dir() and any(_TOC_FILE.match(name) for name in os.listdir(directory))
+
+
+# --- State and repair -------------------------------------------------------------
+
+
+def index_state(directory: Path | None = None) -> IndexState:
+    """Say whether the index can serve searches: "ok", "absent" or "corrompu".
+
+    Cheap enough for /healthz: it opens the index and reads a little of every
+    segment (a document, a term, its postings, a column value) without scanning it.
+    """
+    directory = directory or index_directory()
+    if not _has_toc(directory):
+        return "absent"
+    try:
+        index = _storage(directory).open_index(INDEX_NAME)
+        with index.reader() as reader:
+            _check_reader(reader)
+    except Exception as error:
+        # Only the text: the error's traceback holds the files Whoosh left open on a
+        # damaged segment, which the garbage collector closes once it is dropped.
+        logger.warning("search index unreadable: %s", repr(error), extra={"dir": str(directory)})
+        return "corrompu"
+    return "ok"
+
+
+def _check_reader(reader) -> None:
+    if set(reader.schema.names()) != set(SCHEMA.names()):
+        raise ValueError("the index was written with another schema")
+    for leaf, _offset in reader.leaf_readers():
+        total = leaf.doc_count_all()
+        for docnum in {0, total - 1} if total else ():
+            leaf.stored_fields(docnum)
+            leaf.column_reader("id")[docnum]
+        for term in islice(leaf.lexicon("body"), 1):
+            list(islice(leaf.postings("body", term).all_ids(), 10))
+
+
+def ensure_index() -> IndexState:
+    """Rebuild the index from the database if it is absent or corrupt; return the state found.
+
+    For the worker's start, `make run` and the search itself: a broken index is
+    replaced rather than served.
+    """
+    directory = index_directory()
+    state = index_state(directory)
+    if state != "ok":
+        logger.warning("search index %s: rebuilding it from the database", state)
+        with _index_lock(directory, timeout=LOCK_TIMEOUT_SECONDS):
+            # Another process may have repaired it while this one waited.
+            if index_state(directory) != "ok":
+                _rebuild_locked(directory)
+        _shared.reset()
+    return state
+
+
+def rebuild_index() -> int:
+    """Recreate the index from the published offers in the database; return how many.
+
+    The new content replaces the old in one index commit (readers see the old
+    index until then), and every task written before the rebuild started is
+    marked done. Waits for the index lock (IndexBusy after LOCK_TIMEOUT_SECONDS).
+    """
+    directory = index_directory()
+    with _index_lock(directory, timeout=LOCK_TIMEOUT_SECONDS):
+        count, _tasks = _rebuild_locked(directory)
+    _shared.reset()
+    return count
+
+
+def _rebuild_locked(directory: Path) -> tuple[int, int]:
+    """Rebuild under the lock; return how many offers were indexed and tasks marked done."""
+    storage = _storage(directory)
+    if index_state(directory) == "ok":
+        index = storage.open_index(INDEX_NAME)
+    else:
+        index = _create_fresh(directory)
+    with Session(db.engine) as session:
+        # Read before the offers, so the offers read are at least as new as these
+        # tasks. Exactly these are marked done: ids are not committed in order, so
+        # "every id up to the largest" could cover a task whose change is not read.
+        covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
+        writer = index.writer(timeout=10.0)
+        count = 0
+        try:
+            for offer in _published_offers(session):
+                writer.add_document(**offer_document(offer))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=CLEAR)
+        _mark_done(session, covered)
+        session.commit()
+    logger.info("search index rebuilt", extra={"offers": count})
+    return count, len(covered)
+
+
+def _create_fresh(directory: Path) -> FileIndex:
+    """Replace whatever is left of an index by an empty one, under the index lock.
+
+    Its generation follows the highest one found, so that a searcher another
+    process still holds on the old index sees a change and reopens.
+    """
+    storage = _storage(directory)
+    names = storage.list()
+    generations = [int(match.group(1)) for name in names if (match := _TOC_FILE.match(name))]
+    for name in names:
+        belongs = name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
+        if belongs and not name.endswith("WRITELOCK") and (directory / name).is_file():
+            storage.delete_file(name)
+    TOC(SCHEMA, [], max(generations, default=-1) + 1).write(storage, INDEX_NAME)
+    return storage.open_index(INDEX_NAME)
+
+
+def _published_offers(session: Session) -> Iterator[Offer]:
+    last_id = 0
+    while True:
+        batch = session.scalars(
+            _offers_query()
+            .where(Offer.status == OfferStatus.PUBLISHED, Offer.id > last_id)
+            .order_by(Offer.id)
+            .limit(REBUILD_BATCH)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+        session.expunge_all()
+
+
+def _offers_query():
+    return select(Offer).options(
+        selectinload(Offer.organisation),
+        selectinload(Offer.towns),
+        selectinload(Offer.workplace).selectinload(Commune.department),
+        selectinload(Offer.workplace).selectinload(Commune.region),
+    )
+
+
+# --- Applying tasks ---------------------------------------------------------------
+
+
+@contextmanager
+def _index_lock(directory: Path, timeout: float) -> Iterator[None]:
+    """Hold the index lock; `timeout=0` tries once. Raise IndexBusy when not acquired."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(directory / LOCK_FILE_NAME))
+    if not try_for(lambda: lock.acquire(blocking=False), timeout=timeout, delay=0.05):
+        raise IndexBusy(str(directory))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def try_apply(offer_ids: Iterable[int]) -> bool:
+    """Apply these offers' pending tasks now if the index lock is free at once.
+
+    Return False, leaving the tasks to the worker, when another writer holds the lock.
+    """
+    ids = sorted(set(offer_ids))
+    if not ids:
+        return True
+    directory = index_directory()
+    try:
+        with _index_lock(directory, timeout=0):
+            _apply_locked(directory, offer_ids=ids, limit=None)
+    except IndexBusy:
+        return False
+    return True
+
+
+def apply_pending_tasks(limit: int = 500, timeout: float = LOCK_TIMEOUT_SECONDS) -> int:
+    """Apply up to `limit` pending tasks, oldest first; return how many were applied.
+
+    For the worker: waits for the index lock (IndexBusy after `timeout` seconds).
+    Reads each offer as it is now: a published offer is (re)indexed, anything
+    else is removed from the index. Tasks are marked done after the index commit.
+    """
+    with Session(db.engine) as session:
+        pending = session.scalar(select(IndexTask.id).where(IndexTask.done_at.is_(None)).limit(1))
+    if pending is None:
+        return 0
+    directory = index_directory()
+    with _index_lock(directory, timeout=timeout):
+        return _apply_locked(directory, offer_ids=None, limit=limit)
+
+
+def pending_task_count() -> int:
+    """How many index tasks wait to be applied (for /healthz and the worker's log)."""
+    return db.session.scalar(
+        select(func.count()).select_from(IndexTask).where(IndexTask.done_at.is_(None))
+    )
+
+
+def _apply_locked(directory: Path, offer_ids: list[int] | None, limit: int | None) -> int:
+    if not _has_toc(directory):
+        # Applying a few tasks to a new index would make it look complete.
+        return _rebuild_locked(directory)[1]
+    with Session(db.engine) as session:
+        query = (
+            select(IndexTask.id, IndexTask.offer_id)
+            .where(IndexTask.done_at.is_(None))
+            .order_by(IndexTask.id)
+        )
+        if offer_ids is not None:
+            query = query.where(IndexTask.offer_id.in_(offer_ids))
+        if limit is not None:
+            query = query.limit(limit)
+        tasks = session.execute(query).all()
+        if not tasks:
+            return 0
+        # Read after the tasks: each offer is at least as new as its tasks say.
+        ids = sorted({task.offer_id for task in tasks})
+        offers = {
+            offer.id: offer for offer in session.scalars(_offers_query().where(Offer.id.in_(ids)))
+        }
+        try:
+            _write(directory, ids, offers)
+        except Exception:
+            if index_state(directory) == "ok":
+                raise
+            session.rollback()
+            return _rebuild_locked(directory)[1]
+        _mark_done(session, [task.id for task in tasks])
+        if offer_ids is None:
+            session.execute(delete(IndexTask).where(IndexTask.done_at < utcnow() - DONE_TASKS_KEPT))
+        session.commit()
+    return len(tasks)
+
+
+def _mark_done(session: Session, task_ids: list[int]) -> None:
+    now = utcnow()
+    for start in range(0, len(task_ids), 1000):
+        chunk = task_ids[start : start + 1000]
+        session.execute(update(IndexTask).where(IndexTask.id.in_(chunk)).values(done_at=now))
+
+
+def _write(directory: Path, ids: list[int], offers: dict[int, Offer]) -> None:
+    index = _storage(directory).open_index(INDEX_NAME)
+    writer = index.writer(timeout=10.0)
+    try:
+        for offer_id in ids:
+            offer = offers.get(offer_id)
+            if offer is not None and offer.status == OfferStatus.PUBLISHED:
+                writer.update_document(**offer_document(offer))
+            else:
+                writer.delete_by_term("id", str(offer_id))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+# --- Reading ----------------------------------------------------------------------
+
+
+class IndexView:
+    """One searcher and what searches need from its columns, read once per index version.
+
+    Arrays are indexed by Whoosh document number; deleted documents are left out
+    of `live` and of every set built from it.
+    """
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self._sets: dict[tuple[str, str], frozenset[int]] = {}
+        self._open: tuple[int, frozenset[int]] | None = None
+        # What other modules compute once per index version (ranking.py).
+        self.memo: dict[str, dict] = {}
+
+    def close(self) -> None:
+        self.searcher.close()
+
+    def _column(self, name: str, missing=None) -> list:
+        values: list = []
+        for leaf, _offset in self.reader.leaf_readers():
+            values.extend(_segment_column(leaf, name, missing))
+        return values
+
+    @cached_property
+    def live(self) -> frozenset[int]:
+        return frozenset(self.reader.all_doc_ids())
+
+    @cached_property
+    def offer_ids(self) -> list[int]:
+        return [int(value) if value else 0 for value in self._column("id", "")]
+
+    @cached_property
+    def published_at(self) -> list[int]:
+        return self._column("published_at", 0)
+
+    @cached_property
+    def deadlines(self) -> list[int]:
+        return self._column("application_deadline", 0)
+
+    @cached_property
+    def facet_values(self) -> dict[str, list[str]]:
+        return {name: self._column(name, "") for name in FACET_FIELDS}
+
+    def docs_with(self, facet: str, value: str) -> frozenset[int]:
+        """The live documents whose `facet` field is `value`."""
+        key = (facet, value)
+        if key not in self._sets:
+            values = self.facet_values[facet]
+            self._sets[key] = frozenset(doc for doc in self.live if values[doc] == value)
+        return self._sets[key]
+
+    def open_docs(self, today: int) -> frozenset[int]:
+        """The live documents whose application deadline (YYYYMMDD) is today or later."""
+        if self._open is None or self._open[0] != today:
+            deadlines = self.deadlines
+            self._open = (today, frozenset(doc for doc in self.live if deadlines[doc] >= today))
+        return self._open[1]
+
+    @cached_property
+    def communes(self) -> dict[str, tuple[float, float, list[int]]]:
+        """Each workplace commune's coordinates (degrees) and live documents."""
+        workplaces = self._column("workplace", "")
+        latitudes = self._column("latitude", MISSING_COORDINATE)
+        longitudes = self._column("longitude", MISSING_COORDINATE)
+        documents: dict[str, list[int]] = defaultdict(list)
+        coordinates: dict[str, tuple[float, float]] = {}
+        for doc in sorted(self.live):
+            code = workplaces[doc]
+            documents[code].append(doc)
+            if code not in coordinates and latitudes[doc] != MISSING_COORDINATE:
+                coordinates[code] = (
+                    latitudes[doc] / COORDINATE_SCALE,
+                    longitudes[doc] / COORDINATE_SCALE,
+                )
+        return {
+            code: (*coordinates[code], docs)
+            for code, docs in documents.items()
+            if code in coordinates
+        }
+
+    def docs_within(self, latitude: float, longitude: float, radius_km: float) -> set[int]:
+        """The live documents whose workplace is at most `radius_km` from the point."""
+        # A bounding box first spares the trigonometry for most communes.
+        delta_latitude = radius_km / 111.2
+        delta_longitude = radius_km / (111.2 * max(math.cos(math.radians(latitude)), 0.01))
+        found: set[int] = set()
+        for commune_latitude, commune_longitude, docs in self.communes.values():
+            if abs(commune_latitude - latitude) > delta_latitude:
+                continue
+            if abs(commune_longitude - longitude) > delta_longitude:
+                continue
+            distance = haversine_km(latitude, longitude, commune_latitude, commune_longitude)
+            if distance <= radius_km:
+                found.update(docs)
+        return found
+
+
+# A segment never changes once written (deletions are kept apart), so its column
+# values are read once and reused by the next index versions.
+_segment_columns: dict[tuple[str, str], list] = {}
+
+
+def _segment_column(leaf, name: str, missing) -> list:
+    segment = leaf.segment()
+    count = leaf.doc_count_all()
+    if segment is None or not count:
+        return []
+    key = (segment.segment_id(), name)
+    if key not in _segment_columns:
+        if len(_segment_columns) > 2000:
+            _segment_columns.clear()
+        # A segment where no document has the field has no column.
+        _segment_columns[key] = (
+            list(leaf.column_reader(name)) if leaf.has_column(name) else [missing] * count
+        )
+    return _segment_columns[key]
+
+
+def haversine_km(latitude1: float, longitude1: float, latitude2: float, longitude2: float) -> float:
+    """Great-circle distance in kilometres between two points given in degrees."""
+    phi1, phi2 = math.radians(latitude1), math.radians(latitude2)
+    delta_phi = phi2 - phi1
+    delta_lambda = math.radians(longitude2 - longitude1)
+    a = (
+        math.sin(delta_phi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(delta_lambda / 2) ** 2
+    )
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+class _SharedSearcher:
+    """This process's searcher: opened once, refreshed when the index changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: FileIndex | None = None
+        self._view: IndexView | None = None
+        self._directory: Path | None = None
+
+    @contextmanager
+    def view(self, directory: Path) -> Iterator[IndexView]:
+        with self._lock:
+            yield self._current(directory)
+
+    def _current(self, directory: Path) -> IndexView:
+        if self._view is not None and self._directory != directory:
+            self._close()
+        if self._view is None:
+            self._index = _storage(directory).open_index(INDEX_NAME)
+            self._view = IndexView(self._index.searcher())
+            self._directory = directory
+        elif not self._view.searcher.up_to_date():
+            # Not searcher.refresh(): in whoosh-reloaded 2.7.5 the refreshed reader
+            # keeps the old reader's segments next to the new ones, so a changed
+            # offer would be found twice and a closed one still found. A new
+            # searcher costs a few milliseconds; the postings read from segments
+            # that did not change stay cached (ranking.py).
+            stale = self._view
+            self._view = IndexView(self._index.searcher())
+            stale.close()
+        return self._view
+
+    def _close(self) -> None:
+        if self._view is not None:
+            try:
+                self._view.close()
+            except Exception:
+                logger.debug("closing a searcher failed", exc_info=True)
+        self._index = None
+        self._view = None
+        self._directory = None
+
+    def reset(self) -> None:
+        """Forget the searcher: the next search opens the index again."""
+        with self._lock:
+            self._close()
+
+    def forget_after_fork(self) -> None:
+        # The parent's searcher and lock are not this process's: start afresh.
+        self._lock = threading.Lock()
+        self._index = None
+        self._view = None
+        self._directory = None
+
+
+_shared = _SharedSearcher()
+os.register_at_fork(after_in_child=_shared.forget_after_fork)
+
+T = TypeVar("T")
+
+
+def with_index_view(search: Callable[[IndexView], T]) -> T:
+    """Run `search` on this process's searcher, repairing a missing or broken index once."""
+    directory = index_directory()
+    try:
+        with _shared.view(directory) as view:
+            return search(view)
+    except Exception:
+        if index_state(directory) == "ok":
+            raise
+    _shared.reset()
+    ensure_index()
+    with _shared.view(directory) as view:
+        return search(view)
+
+
+def close_searcher() -> None:
+    """Close this process's searcher (tests, and processes that stop searching)."""
+    _shared.reset()

@@ -1,0 +1,564 @@
+"""The offer search of `/offres` and `GET /api/v1/offres` (DESIGN.md, Offers and Public contract).
+
+`SearchParams.from_args` validates the public parameters; `search_offers`
+answers the offer ids of one page in order, with the total, the facet counts,
+highlighted excerpts and a "Vouliez-vous dire" suggestion. The caller loads
+the offers from SQL.
+
+Facet counts follow the usual rule of faceted search: each facet is counted
+with every other filter applied but not its own, so that choosing a région
+still shows how many offers the other régions have. Hence, for a facet that is
+not filtered, its counts add up to `total`.
+
+The search works on document-number sets taken from the index's columns
+(cached once per index version, see index.IndexView), so filters, facets and
+the distance filter cost set operations rather than Whoosh queries, and the
+query text is matched once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+from whoosh import query as whoosh_query
+from whoosh.qparser import (
+    GroupPlugin,
+    MultifieldPlugin,
+    OperatorsPlugin,
+    PhrasePlugin,
+    QueryParser,
+    WhitespacePlugin,
+)
+
+from recrutement.core.time import paris_today
+from recrutement.extensions import db
+from recrutement.offers.models import ContractType, Experience, RemoteWork
+from recrutement.referential.models import Commune, Department, Region
+from recrutement.referential.text import fold
+from recrutement.search.analysis import (
+    FORM_SEPARATOR,
+    FRENCH_STOP_WORDS,
+    analyze,
+    fold_word,
+)
+from recrutement.search.documents import date_number
+from recrutement.search.index import SCHEMA, IndexView, with_index_view
+from recrutement.search.ranking import matching_documents, scores, scoring_terms
+
+SORT_RELEVANCE = "pertinence"
+SORT_DATE = "date"
+SORT_DEADLINE = "date_limite"
+SORTS = (SORT_RELEVANCE, SORT_DATE, SORT_DEADLINE)
+
+DEFAULT_RADIUS_KM = 30
+MAX_RADIUS_KM = 200
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 50
+MAX_PAGE = 1000
+MAX_QUERY_LENGTH = 200
+EXCERPT_CHARS = 240
+
+# Public parameter → index field, in the order facets are shown.
+FACET_PARAMETERS = {
+    "region": "region",
+    "departement": "department",
+    "contrat": "contract_type",
+    "experience": "experience",
+    "teletravail": "remote_work",
+}
+_VOCABULARIES = {"contrat": ContractType, "experience": Experience, "teletravail": RemoteWork}
+_INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+_POSTCODE = re.compile(r"^\d{5}$")
+_LABEL = re.compile(r"^(?P<name>.+?)\s*\((?P<code>\d[0-9AB]\d{0,3})\)$")
+_WORD = re.compile(r"\w+")
+
+
+class InvalidSearch(ValueError):
+    """A search parameter has a value the search cannot use; `message` is for the user."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Place:
+    """The commune a distance search is centred on."""
+
+    insee_code: str
+    name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A validated search; build it with `from_args`."""
+
+    text: str = ""
+    region: str | None = None
+    department: str | None = None
+    contract_type: str | None = None
+    experience: str | None = None
+    remote_work: str | None = None
+    place: Place | None = None
+    radius_km: int | None = None
+    # As asked; `effective_sort` says what is applied.
+    sort: str | None = None
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> SearchParams:
+        """Validate the public parameters (`q`, `region`, ..., `par_page`); raise InvalidSearch.
+
+        Empty values count as absent. `commune` is an INSEE code, a postcode, a
+        name or a label such as "Quimperlé (29300)"; `rayon` only applies with it.
+        """
+
+        def value(name: str) -> str:
+            return (args.get(name) or "").strip()
+
+        text = " ".join(value("q").split())
+        if len(text) > MAX_QUERY_LENGTH:
+            raise InvalidSearch(
+                "q", f"La recherche ne doit pas dépasser {MAX_QUERY_LENGTH} caractères."
+            )
+        filters = {name: value(name) or None for name in FACET_PARAMETERS}
+        for name, vocabulary in _VOCABULARIES.items():
+            if filters[name] is not None and filters[name] not in vocabulary.LABELS:
+                allowed = ", ".join(vocabulary.LABELS)
+                raise InvalidSearch(
+                    name, f"Valeur inconnue : « {filters[name]} ». Valeurs possibles : {allowed}."
+                )
+        if filters["region"] is not None and db.session.get(Region, filters["region"]) is None:
+            raise InvalidSearch("region", f"Région inconnue : « {filters['region']} ».")
+        department = filters["departement"]
+        if department is not None:
+            department = department.upper()
+            if db.session.get(Department, department) is None:
+                raise InvalidSearch("departement", f"Département inconnu : « {department} ».")
+
+        radius = _integer(
+            args,
+            "rayon",
+            DEFAULT_RADIUS_KM,
+            1,
+            MAX_RADIUS_KM,
+            f"Le rayon doit être un nombre entier de kilomètres entre 1 et {MAX_RADIUS_KM}.",
+        )
+        place = resolve_commune(value("commune")) if value("commune") else None
+
+        sort = value("tri") or None
+        if sort is not None and sort not in SORTS:
+            raise InvalidSearch(
+                "tri", "Le tri doit être « pertinence », « date » ou « date_limite »."
+            )
+        page = _integer(
+            args,
+            "page",
+            1,
+            1,
+            MAX_PAGE,
+            f"La page doit être un nombre entier entre 1 et {MAX_PAGE}.",
+        )
+        per_page = _integer(
+            args,
+            "par_page",
+            DEFAULT_PER_PAGE,
+            1,
+            MAX_PER_PAGE,
+            f"Le nombre de résultats par page doit être un nombre entier entre 1 et {MAX_PER_PAGE}.",
+        )
+        return cls(
+            text=text,
+            region=filters["region"],
+            department=department,
+            contract_type=filters["contrat"],
+            experience=filters["experience"],
+            remote_work=filters["teletravail"],
+            place=place,
+            radius_km=radius if place else None,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance needs words to weigh: without `q`, offers come newest first."""
+        if not self.text:
+            return SORT_DATE if self.sort in (None, SORT_RELEVANCE) else self.sort
+        return self.sort or SORT_RELEVANCE
+
+    @property
+    def filters(self) -> dict[str, str]:
+        """The active facet filters, as {public parameter: value}."""
+        values = {
+            "region": self.region,
+            "departement": self.department,
+            "contrat": self.contract_type,
+            "experience": self.experience,
+            "teletravail": self.remote_work,
+        }
+        return {name: value for name, value in values.items() if value is not None}
+
+    def to_args(self, **changes) -> dict[str, str]:
+        """The public parameters of this search (for links and saved searches), with `changes`."""
+        args = {"q": self.text, **self.filters}
+        if self.place:
+            args["commune"] = self.place.insee_code
+            args["rayon"] = str(self.radius_km)
+        if self.sort:
+            args["tri"] = self.sort
+        if self.page != 1:
+            args["page"] = str(self.page)
+        if self.per_page != DEFAULT_PER_PAGE:
+            args["par_page"] = str(self.per_page)
+        args.update({name: str(value) for name, value in changes.items() if value is not None})
+        return {name: value for name, value in args.items() if value}
+
+    def with_page(self, page: int) -> SearchParams:
+        return replace(self, page=page)
+
+
+def _integer(
+    args: Mapping[str, str], name: str, default: int, low: int, high: int, message: str
+) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise InvalidSearch(name, message)
+    return int(raw)
+
+
+def resolve_commune(text: str) -> Place:
+    """Find the commune meant by an INSEE code, a postcode, a name or "Name (postcode)".
+
+    A postcode or a name shared by several communes means the most populous one.
+    """
+    text = text.strip()
+    candidates = select(Commune).order_by(
+        func.coalesce(Commune.population, 0).desc(), Commune.insee_code
+    )
+    commune = None
+    if _INSEE_CODE.match(text.upper()):
+        commune = db.session.get(Commune, text.upper())
+    if commune is None and _POSTCODE.match(text):
+        commune = db.session.scalars(
+            candidates.where(Commune.postcodes.contains(text)).limit(1)
+        ).first()
+    if commune is None:
+        name, code = text, None
+        if match := _LABEL.match(text):
+            name, code = match["name"], match["code"]
+        query = candidates.where(Commune.search_name == fold(name))
+        if code and len(code) == 5:
+            query = query.where(Commune.postcodes.contains(code))
+        elif code:
+            query = query.where(Commune.department_code == code.upper())
+        commune = db.session.scalars(query.limit(1)).first()
+    if commune is None:
+        raise InvalidSearch("commune", f"Commune introuvable : « {text} ».")
+    if commune.latitude is None or commune.longitude is None:
+        raise InvalidSearch(
+            "commune",
+            f"La position de {commune.name} n'est pas connue : la recherche autour d'elle est impossible.",
+        )
+    return Place(commune.insee_code, commune.name, commune.latitude, commune.longitude)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One offer of the page: its id, its relevance (None when sorted by date) and excerpt."""
+
+    offer_id: int
+    score: float | None
+    excerpt: Markup
+
+
+@dataclass
+class SearchResults:
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    # {"region": {code: count}, "departement": {...}, "contrat": {...}, "experience": {...},
+    #  "teletravail": {...}}, each sorted by decreasing count.
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The query with its misspelt words corrected, or None.
+    suggestion: str | None = None
+    sort: str = SORT_DATE
+
+    @property
+    def offer_ids(self) -> list[int]:
+        return [hit.offer_id for hit in self.hits]
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def search_offers(params: SearchParams, today: date | None = None) -> SearchResults:
+    """Search the open offers: published ones whose application deadline is not past.
+
+    `today` defaults to the date in Paris; an offer stays open on its deadline day.
+    """
+    today = today or paris_today()
+    return with_index_view(lambda view: _search(view, params, today))
+
+
+def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults:
+    text_query = parse_text(params.text)
+    candidates = view.open_docs(date_number(today))
+    if text_query is not None:
+        candidates = _intersection(candidates, [matching_documents(view, text_query)])
+    if params.place is not None:
+        candidates = candidates & view.docs_within(
+            params.place.latitude, params.place.longitude, params.radius_km or DEFAULT_RADIUS_KM
+        )
+    selected = {
+        FACET_PARAMETERS[name]: view.docs_with(FACET_PARAMETERS[name], value)
+        for name, value in params.filters.items()
+    }
+    matching = _intersection(candidates, list(selected.values()))
+
+    facets = {}
+    for name, field_name in FACET_PARAMETERS.items():
+        if field_name in selected:
+            others = [docs for other, docs in selected.items() if other != field_name]
+            counted = _intersection(candidates, others)
+        else:
+            counted = matching
+        counts = Counter(map(view.facet_values[field_name].__getitem__, counted))
+        counts.pop("", None)
+        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    sort = params.effective_sort
+    if sort == SORT_RELEVANCE and text_query is None:
+        # Only stop words were typed ("de"): nothing to weigh.
+        sort = SORT_DATE
+    page = _page(view, text_query, matching, sort, params)
+    terms = _highlight_terms(text_query)
+    hits = [
+        SearchHit(view.offer_ids[doc], score, _excerpt(view, doc, terms)) for doc, score in page
+    ]
+    return SearchResults(
+        total=len(matching),
+        page=params.page,
+        per_page=params.per_page,
+        hits=hits,
+        facets=facets,
+        suggestion=suggest(view, params.text) if params.text else None,
+        sort=sort,
+    )
+
+
+def _intersection(base, others: list) -> set[int] | frozenset[int]:
+    result = base
+    for docs in sorted(others, key=len):
+        result = result & docs if len(result) <= len(docs) else docs & result
+    return result
+
+
+def _page(view: IndexView, text_query, matching, sort: str, params: SearchParams):
+    start = (params.page - 1) * params.per_page
+    end = start + params.per_page
+    if start >= len(matching):
+        return []
+    published, ids = view.published_at, view.offer_ids
+    if sort == SORT_RELEVANCE:
+        relevance = scores(view, text_query, matching)
+        ordered = heapq.nlargest(
+            end, matching, key=lambda doc: (relevance[doc], published[doc], ids[doc])
+        )
+        return [(doc, relevance[doc]) for doc in ordered[start:end]]
+    if sort == SORT_DEADLINE:
+        deadlines = view.deadlines
+        ordered = heapq.nsmallest(
+            end, matching, key=lambda doc: (deadlines[doc], -published[doc], -ids[doc])
+        )
+    else:
+        ordered = heapq.nlargest(end, matching, key=lambda doc: (published[doc], ids[doc]))
+    return [(doc, None) for doc in ordered[start:end]]
+
+
+# --- Query text ---------------------------------------------------------------------
+
+# Words, "quoted phrases", (groups) and the operators OU/OR, ET/AND, SAUF/NOT in
+# capitals; every word is required by default. No field names ("titre:") or
+# wildcards, which users type by accident and which would cost a full scan ("*").
+_PARSER = QueryParser(
+    None,
+    SCHEMA,
+    plugins=[
+        WhitespacePlugin(),
+        PhrasePlugin(),
+        GroupPlugin(),
+        OperatorsPlugin(
+            And=r"(?<=\s)(AND|ET)(?=\s)",
+            Or=r"(?<=\s)(OR|OU)(?=\s)",
+            AndNot=None,
+            AndMaybe=None,
+            Not=r"(^|(?<=(\s|[()])))(NOT|SAUF)(?=\s)",
+            Require=None,
+        ),
+        MultifieldPlugin(["title", "body"]),
+    ],
+)
+
+
+def parse_text(text: str):
+    """The Whoosh query for the words of `q` (all required), or None when none is left."""
+    if not text:
+        return None
+    parsed = _PARSER.parse(text)
+    if parsed is whoosh_query.NullQuery or not list(parsed.iter_all_terms()):
+        return None
+    return parsed
+
+
+def _highlight_terms(text_query) -> frozenset[str]:
+    if text_query is None:
+        return frozenset()
+    # The words that made the offer match, not those it was required to lack.
+    return frozenset(text for _field, text in scoring_terms(text_query))
+
+
+def _excerpt(view: IndexView, doc: int, terms: frozenset[str]) -> Markup:
+    body = view.searcher.stored_fields(doc).get("body", "")
+    return excerpt(body, terms)
+
+
+def excerpt(text: str, terms: frozenset[str] | set[str]) -> Markup:
+    """About EXCERPT_CHARS of `text` around most of the words that reduce to `terms`.
+
+    Those words are wrapped in <mark>, the rest is escaped: the result is safe
+    HTML. Without a match, the excerpt is the start of the text.
+    """
+    matches = [
+        match for match in _WORD.finditer(text) if terms and _index_term(match.group()) in terms
+    ]
+    if not matches:
+        return escape(_leading_text(text))
+    # The window starting at the match that has the most matches after it within reach.
+    best_first, best_count = 0, 0
+    for first, match in enumerate(matches):
+        limit = match.start() + EXCERPT_CHARS - 40
+        count = 0
+        for other in matches[first:]:
+            if other.end() > limit:
+                break
+            count += 1
+        if count > best_count:
+            best_first, best_count = first, count
+    start = _word_boundary(text, matches[best_first].start() - 40, backwards=True)
+    end = _word_boundary(text, start + EXCERPT_CHARS, backwards=False)
+    pieces = [Markup("… ") if start > 0 else Markup("")]
+    position = start
+    for match in matches[best_first:]:
+        if match.end() > end:
+            break
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(Markup("<mark>{}</mark>").format(match.group()))
+        position = match.end()
+    pieces.append(escape(text[position:end]))
+    pieces.append(Markup(" …") if end < len(text) else Markup(""))
+    # Newlines between paragraphs become single spaces.
+    return Markup(" ").join(Markup("").join(pieces).split())
+
+
+@lru_cache(maxsize=200_000)
+def _index_term(word: str) -> str | None:
+    terms = analyze(word)
+    return terms[0] if terms else None
+
+
+def _word_boundary(text: str, position: int, backwards: bool) -> int:
+    if position <= 0:
+        return 0
+    if position >= len(text):
+        return len(text)
+    if backwards:
+        space = text.rfind(" ", 0, position)
+        return space + 1 if space >= 0 else 0
+    space = text.find(" ", position)
+    return space if space >= 0 else len(text)
+
+
+def _leading_text(body: str) -> str:
+    text = " ".join(body.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, EXCERPT_CHARS)
+    return text[: cut if cut > 0 else EXCERPT_CHARS] + " …"
+
+
+# --- "Vouliez-vous dire" ------------------------------------------------------------
+
+
+def suggest(view: IndexView, text: str) -> str | None:
+    """`text` with each misspelt word replaced by the closest word of the offers, or None.
+
+    A word is misspelt when neither it (without accents) nor its stem occurs in
+    any offer. The replacement is the most frequent word at the smallest edit
+    distance (1, then 2), shown with its accents as the offers write it.
+    """
+    reader = view.reader
+    changed = False
+    pieces: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        replacement = _correction(reader, word)
+        if replacement is not None:
+            pieces.append(text[position : match.start()])
+            pieces.append(replacement)
+            position = match.end()
+            changed = True
+    if not changed:
+        return None
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _correction(reader, word: str) -> str | None:
+    folded = fold_word(word)
+    if len(folded) < 3 or not folded.isalpha() or folded in FRENCH_STOP_WORDS:
+        return None
+    if ("spelling", folded) in reader:
+        return None
+    stems = analyze(word)
+    if stems and all(("body", stem) in reader or ("title", stem) in reader for stem in stems):
+        return None
+    for distance in (1, 2) if len(folded) > 4 else (1,):
+        candidates = [
+            candidate
+            for candidate in reader.terms_within("spelling", folded, distance, prefix=1)
+            if candidate != folded
+        ]
+        if candidates:
+            best = max(candidates, key=lambda term: (reader.doc_frequency("spelling", term), term))
+            return _accented_form(reader, best)
+    return None
+
+
+def _accented_form(reader, folded: str) -> str:
+    prefix = f"{folded}{FORM_SEPARATOR}"
+    forms = [term for term in reader.expand_prefix("spelling_forms", prefix)]
+    if not forms:
+        return folded
+    best = max(forms, key=lambda term: reader.doc_frequency("spelling_forms", term))
+    if isinstance(best, bytes):
+        best = best.decode("utf-8")
+    return best.split(FORM_SEPARATOR, 1)[1]

@@ -1,0 +1,190 @@
+"""Matching and ranking the words of a search on cached postings.
+
+Whoosh's collector walks postings one document at a time in Python: on 10,000
+offers that all contain "chef de projet" it needs about 140 ms, far above the
+50 ms budget (DESIGN.md). Here each term's postings are read once per index
+segment into arrays — a segment never changes once written, so the arrays stay
+valid across index versions, and a publication only adds a small segment to
+read — and a search then costs set operations plus one loop per term to score
+the documents that passed every filter. Scores are Whoosh's BM25F (same
+constants, field boosts included in the stored weights).
+
+Phrases ("cœur de ville") are matched by Whoosh itself, which knows positions;
+their words still count in the score.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import OrderedDict
+
+from whoosh import query as whoosh_query
+
+from recrutement.search.index import IndexView
+
+# Whoosh's BM25F defaults.
+K1 = 1.2
+B = 0.75
+# About 12 bytes a posting: 2 million postings stay under 25 MB per process.
+MAX_CACHED_POSTINGS = 2_000_000
+
+Postings = tuple[array, array, array]
+
+
+class _SegmentCache:
+    """Postings (document, weight, field length) per segment and term, least recently used out."""
+
+    def __init__(self, max_postings: int):
+        self.max_postings = max_postings
+        self.size = 0
+        self.entries: OrderedDict[tuple, Postings] = OrderedDict()
+        self.lengths: dict[tuple[str, str], array] = {}
+        self.lock = threading.Lock()
+
+    def postings(self, leaf, field_name: str, text: str) -> Postings:
+        segment_id = leaf.segment().segment_id()
+        key = (segment_id, field_name, text)
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        found = self._read(leaf, segment_id, field_name, text)
+        with self.lock:
+            self.entries[key] = found
+            self.size += len(found[0])
+            while self.size > self.max_postings and len(self.entries) > 1:
+                _key, evicted = self.entries.popitem(last=False)
+                self.size -= len(evicted[0])
+            self._forget_lengths()
+        return found
+
+    def _read(self, leaf, segment_id: str, field_name: str, text: str) -> Postings:
+        documents, weights, lengths = array("I"), array("f"), array("I")
+        if (field_name, text) not in leaf:
+            return documents, weights, lengths
+        field_lengths = self._field_lengths(leaf, segment_id, field_name)
+        matcher = leaf.postings(field_name, text)
+        while matcher.is_active():
+            document = matcher.id()
+            documents.append(document)
+            weights.append(matcher.weight())
+            lengths.append(field_lengths[document])
+            matcher.next()
+        return documents, weights, lengths
+
+    def _field_lengths(self, leaf, segment_id: str, field_name: str) -> array:
+        key = (segment_id, field_name)
+        if key not in self.lengths:
+            self.lengths[key] = array(
+                "I",
+                (leaf.doc_field_length(doc, field_name, 0) for doc in range(leaf.doc_count_all())),
+            )
+        return self.lengths[key]
+
+    def _forget_lengths(self) -> None:
+        # Lengths of segments that no cached postings use any more (merged away).
+        if len(self.lengths) > 64:
+            alive = {key[0] for key in self.entries}
+            for key in [key for key in self.lengths if key[0] not in alive]:
+                del self.lengths[key]
+
+
+_segments = _SegmentCache(MAX_CACHED_POSTINGS)
+
+
+def term_postings(view: IndexView, field_name: str, text: str) -> tuple[list, array, array]:
+    """A term's postings in this index version: global document numbers, weights, lengths."""
+    memo = view.memo.setdefault("postings", {})
+    key = (field_name, text)
+    if key not in memo:
+        documents: list[int] = []
+        weights, lengths = array("f"), array("I")
+        for leaf, offset in view.reader.leaf_readers():
+            if leaf.segment() is None:  # an empty index
+                continue
+            leaf_documents, leaf_weights, leaf_lengths = _segments.postings(leaf, field_name, text)
+            documents.extend(doc + offset for doc in leaf_documents)
+            weights.extend(leaf_weights)
+            lengths.extend(leaf_lengths)
+        if len(memo) > 512:
+            memo.clear()
+        memo[key] = (documents, weights, lengths)
+    return memo[key]
+
+
+def term_documents(view: IndexView, field_name: str, text: str) -> frozenset[int]:
+    """The live documents holding a term."""
+    memo = view.memo.setdefault("term_documents", {})
+    key = (field_name, text)
+    if key not in memo:
+        if len(memo) > 512:
+            memo.clear()
+        memo[key] = frozenset(term_postings(view, field_name, text)[0]) & view.live
+    return memo[key]
+
+
+def matching_documents(view: IndexView, query) -> frozenset[int] | set[int]:
+    """The live documents that match a parsed query (terms, AND, OR, NOT, phrases)."""
+    if isinstance(query, whoosh_query.Term):
+        return term_documents(view, query.fieldname, query.text)
+    if isinstance(query, whoosh_query.Not):
+        return view.live - matching_documents(view, query.query)
+    if isinstance(query, whoosh_query.AndNot):
+        return matching_documents(view, query.a) - matching_documents(view, query.b)
+    if isinstance(query, whoosh_query.And):
+        required = [part for part in query.subqueries if not isinstance(part, whoosh_query.Not)]
+        excluded = [part.query for part in query.subqueries if isinstance(part, whoosh_query.Not)]
+        if required:
+            sets = sorted((matching_documents(view, part) for part in required), key=len)
+            result = set(sets[0])
+            for documents in sets[1:]:
+                result &= documents
+        else:
+            result = set(view.live)
+        for part in excluded:
+            result -= matching_documents(view, part)
+        return result
+    if isinstance(query, whoosh_query.Or):
+        result: set[int] = set()
+        for part in query.subqueries:
+            result |= matching_documents(view, part)
+        return result
+    if query is whoosh_query.NullQuery:
+        return frozenset()
+    # Phrases and anything else: Whoosh knows best.
+    return frozenset(view.searcher.docs_for_query(query)) & view.live
+
+
+def scoring_terms(query) -> set[tuple[str, str]]:
+    """The (field, text) terms that add to a document's score: those not under a NOT."""
+    if isinstance(query, whoosh_query.Not):
+        return set()
+    if isinstance(query, whoosh_query.AndNot):
+        return scoring_terms(query.a)
+    if isinstance(query, whoosh_query.Term):
+        return {(query.fieldname, query.text)}
+    if isinstance(query, whoosh_query.Phrase):
+        return {(query.fieldname, word) for word in query.words}
+    terms: set[tuple[str, str]] = set()
+    for child in query.children():
+        terms |= scoring_terms(child)
+    return terms
+
+
+def scores(view: IndexView, query, documents) -> dict[int, float]:
+    """BM25F scores of `documents` for the query's terms."""
+    result = dict.fromkeys(documents, 0.0)
+    searcher = view.searcher
+    for field_name, text in scoring_terms(query):
+        postings, weights, lengths = term_postings(view, field_name, text)
+        if not postings:
+            continue
+        average = searcher.avg_field_length(field_name) or 1.0
+        factor = searcher.idf(field_name, text) * (K1 + 1)
+        constant = K1 * (1 - B)
+        per_length = K1 * B / average
+        for document, weight, length in zip(postings, weights, lengths, strict=True):
+            if document in result:
+                result[document] += factor * weight / (weight + constant + per_length * length)
+    return result

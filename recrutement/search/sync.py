@@ -1,0 +1,114 @@
+"""Keep the index in step with the database (STYLE.md point 6, after pypi/warehouse).
+
+- `after_flush` writes an `IndexTask` for every offer the flush inserted,
+  changed or deleted, in the flush's own transaction, and remembers the offer
+  ids in `session.info`. New offers have their id by then, which `before_flush`
+  could not give. The tasks are inserted on the flush's connection rather than
+  added to the session, so they are written by this flush and not left for a
+  next one that might never come.
+- `after_commit` applies those offers' tasks at once if the index lock is free
+  (`try_apply`); otherwise the worker will.
+- `after_rollback` forgets the ids; the tasks went away with the transaction.
+
+Bulk statements (`update(Offer)...` executed on the session) bypass the flush:
+code that uses them calls `queue_reindex(offer_ids)` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from itertools import chain
+
+from flask import Flask
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from recrutement.core.time import utcnow
+from recrutement.extensions import db
+from recrutement.offers.models import IndexTask, Offer
+from recrutement.organisations.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+PENDING_KEY = "recrutement.search.pending_offer_ids"
+
+
+def init_search(app: Flask) -> None:
+    """Register the session events that keep the index in step (called by create_app)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+    app.extensions["recrutement.search"] = True
+
+
+def queue_reindex(offer_ids: Iterable[int], session: Session | None = None) -> None:
+    """Write index tasks for these offers in the session's current transaction.
+
+    For changes the flush does not see, such as bulk UPDATE statements.
+    """
+    session = session or db.session()
+    _write_tasks(session, set(offer_ids))
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    offer_ids: set[int] = set()
+    renamed: list[int] = []
+    dirty = session.dirty
+    for instance in chain(session.new, dirty, session.deleted):
+        if isinstance(instance, Offer):
+            # `dirty` also holds objects whose attributes were set to the same value.
+            if instance in dirty and not session.is_modified(instance):
+                continue
+            offer_ids.add(instance.id)
+        elif isinstance(instance, Organisation) and instance in dirty and _name_changed(instance):
+            # The organisation's name is in its offers' documents.
+            renamed.append(instance.id)
+    if renamed:
+        offer_ids.update(
+            session.connection().scalars(select(Offer.id).where(Offer.organisation_id.in_(renamed)))
+        )
+    _write_tasks(session, offer_ids)
+
+
+def _name_changed(organisation: Organisation) -> bool:
+    history = inspect(organisation).attrs.name.history
+    return bool(history.added or history.deleted)
+
+
+def _write_tasks(session: Session, offer_ids: set[int]) -> None:
+    offer_ids.discard(None)
+    if not offer_ids:
+        return
+    now = utcnow()
+    session.connection().execute(
+        insert(IndexTask),
+        [{"offer_id": offer_id, "created_at": now} for offer_id in sorted(offer_ids)],
+    )
+    session.info.setdefault(PENDING_KEY, set()).update(offer_ids)
+
+
+def _after_commit(session: Session) -> None:
+    offer_ids = session.info.pop(PENDING_KEY, None)
+    if not offer_ids:
+        return
+    # The commit is done whatever happens here: a failure only leaves the
+    # tasks pending for the worker.
+    from recrutement.search.index import try_apply
+
+    try:
+        if not try_apply(offer_ids):
+            logger.info("search index busy: tasks left to the worker")
+    except Exception:
+        logger.exception("search index update failed: tasks left to the worker")
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+_LISTENERS = (
+    ("after_flush", _after_flush),
+    ("after_commit", _after_commit),
+    ("after_rollback", _after_rollback),
+)

@@ -1,0 +1,79 @@
+"""Public offer pages: one offer, an organisation's page, the Atom feed, the sitemap."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recrutement.accounts.permissions import public
+from recrutement.core.time import utcnow
+from recrutement.extensions import db
+from recrutement.files.views import send_stored_file
+from recrutement.offers.models import Offer
+from recrutement.offers.presentation import job_posting, slug
+from recrutement.offers.queries import get_open_offer_or_404, open_offers
+from recrutement.organisations.models import Organisation, OrganisationStatus
+from recrutement.web.public import bp
+
+FEED_SIZE = 50
+
+
+@bp.get("/offres/<int:offer_id>", defaults={"slug": ""})
+@bp.get("/offres/<int:offer_id>-<slug>")
+@public
+def offer(offer_id: int, slug: str):
+    found = get_open_offer_or_404(offer_id)
+    return render_template("public/offer.html", offer=found, jsonld=job_posting(found))
+
+
+@bp.get("/offres/<int:offer_id>/fiche-de-poste.pdf")
+@public
+def offer_attachment(offer_id: int):
+    found = get_open_offer_or_404(offer_id)
+    if found.attachment is None:
+        abort(404)
+    return send_stored_file(found.attachment, f"fiche-de-poste-{found.id}.pdf")
+
+
+@bp.get("/collectivites/<int:organisation_id>")
+@public
+def organisation(organisation_id: int):
+    found = db.session.scalar(
+        select(Organisation).where(
+            Organisation.id == organisation_id,
+            Organisation.status == OrganisationStatus.VALIDATED,
+        )
+    )
+    if found is None:
+        abort(404)
+    offers = db.session.scalars(
+        open_offers().where(Offer.organisation_id == found.id).order_by(Offer.published_at.desc())
+    ).all()
+    return render_template("public/organisation.html", organisation=found, offers=offers)
+
+
+@bp.get("/offres.atom")
+@public
+def feed():
+    offers = db.session.scalars(
+        open_offers().order_by(Offer.published_at.desc()).limit(FEED_SIZE)
+    ).all()
+    updated = offers[0].published_at if offers else utcnow()
+    body = render_template("public/feed.atom", offers=offers, slug=slug, updated=updated)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+@public
+def sitemap():
+    offers = db.session.scalars(
+        open_offers().options(selectinload(Offer.workplace)).order_by(Offer.id)
+    ).all()
+    organisation_ids = db.session.scalars(
+        select(Organisation.id).where(Organisation.status == OrganisationStatus.VALIDATED)
+    ).all()
+    body = render_template(
+        "public/sitemap.xml", offers=offers, organisation_ids=organisation_ids, slug=slug
+    )
+    return Response(body, mimetype="application/xml")

@@ -1,0 +1,239 @@
+"""The index follows the database: tasks in the same transaction, applied after the commit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from recrutement.extensions import db
+from recrutement.offers.models import IndexTask, Offer, OfferStatus
+from recrutement.search import index as search_index
+from recrutement.search.index import (
+    INDEX_NAME,
+    apply_pending_tasks,
+    index_directory,
+    pending_task_count,
+)
+from recrutement.search.query import SearchParams, search_offers
+from tests import factories
+from tests.search.factories import OfferFactory
+
+
+def tasks_of(offer_id: int) -> list[IndexTask]:
+    return db.session.scalars(select(IndexTask).where(IndexTask.offer_id == offer_id)).all()
+
+
+def task_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(IndexTask))
+
+
+def indexed_ids() -> Counter:
+    index = search_index._storage(index_directory()).open_index(INDEX_NAME)
+    with index.searcher() as searcher:
+        return Counter(int(fields["id"]) for fields in searcher.all_stored_fields())
+
+
+def found(text: str = "") -> list[int]:
+    return search_offers(SearchParams.from_args({"q": text})).offer_ids
+
+
+@pytest.fixture
+def organisation(referential):
+    return factories.OrganisationFactory(commune=referential["quimperle"])
+
+
+def test_a_new_offer_writes_its_task_in_its_own_transaction(organisation):
+    offer = OfferFactory.build(organisation=organisation)
+    db.session.add(offer)
+    db.session.flush()
+    (task,) = tasks_of(offer.id)
+    assert task.done_at is None
+    db.session.commit()
+    assert tasks_of(offer.id)[0].done_at is not None
+    assert indexed_ids() == {offer.id: 1}
+
+
+def test_rollback_leaves_no_task_and_no_index_change(organisation):
+    kept = OfferFactory(organisation=organisation)
+    before = task_count()
+
+    offer = OfferFactory.build(organisation=organisation, missions="Les friches.")
+    db.session.add(offer)
+    kept.missions = "Autre chose."
+    db.session.flush()
+    assert task_count() == before + 2
+    db.session.rollback()
+
+    assert task_count() == before
+    assert pending_task_count() == 0
+    assert indexed_ids() == {kept.id: 1}
+    assert found("friches") == [] and found("revitalisation") == [kept.id]
+    # Nothing left behind for the next commit to apply.
+    db.session.commit()
+    assert indexed_ids() == {kept.id: 1}
+
+
+def test_setting_a_field_to_its_value_writes_no_task(organisation):
+    offer = OfferFactory(organisation=organisation)
+    before = task_count()
+    offer.title = offer.title
+    db.session.commit()
+    assert task_count() == before
+
+
+def test_changing_the_towns_covered_reindexes(organisation, referential):
+    offer = OfferFactory(organisation=organisation)
+    offer.towns.append(referential["mellac"])
+    db.session.commit()
+    assert found("Mellac") == [offer.id]
+
+
+def test_renaming_the_organisation_reindexes_its_offers(organisation):
+    offer = OfferFactory(organisation=organisation)
+    organisation.name = "Quimperlé Communauté"
+    db.session.commit()
+    assert len(tasks_of(offer.id)) == 2
+    assert found("Communauté") == [offer.id]
+
+
+def test_an_indexing_failure_does_not_undo_the_commit(organisation, monkeypatch):
+    def broken(offer_ids):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_index, "try_apply", broken)
+    offer = OfferFactory(organisation=organisation)
+    assert db.session.get(Offer, offer.id) is not None
+    assert pending_task_count() == 1
+    monkeypatch.undo()
+    assert apply_pending_tasks() == 1
+    assert found() == [offer.id]
+
+
+# --- Several processes ----------------------------------------------------------------
+
+PROCESS = textwrap.dedent(
+    """
+    import os
+    from datetime import timedelta
+
+    os.environ["APP_ENV"] = "testing"
+    from recrutement import create_app
+    from recrutement.core.time import utcnow
+    from recrutement.extensions import db
+    from recrutement.offers.models import Offer
+    from recrutement.search.query import paris_today
+    from recrutement.search.sync import init_search
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ["TEST_DB"],
+            "SEARCH_INDEX_DIR": os.environ["TEST_INDEX"],
+            "UPLOAD_DIR": os.environ["TEST_UPLOADS"],
+        }
+    )
+    init_search(app)
+
+
+    def publish(title):
+        offer = Offer(
+            organisation_id=int(os.environ["TEST_ORGANISATION"]),
+            workplace_insee_code="29233",
+            contract_type="project_contract",
+            application_deadline=paris_today() + timedelta(days=40),
+            status="published",
+            published_at=utcnow(),
+            title=title,
+            missions="Revitalisation du centre-bourg.",
+        )
+        db.session.add(offer)
+        db.session.commit()
+        return offer
+
+
+    with app.app_context():
+    {body}
+    """
+)
+
+
+def run_process(app, organisation, body: str, *, wait: bool = True):
+    environment = {
+        **os.environ,
+        "TEST_DB": app.config["SQLALCHEMY_DATABASE_URI"],
+        "TEST_INDEX": app.config["SEARCH_INDEX_DIR"],
+        "TEST_UPLOADS": app.config["UPLOAD_DIR"],
+        "TEST_ORGANISATION": str(organisation.id),
+    }
+    code = PROCESS.replace("{body}", textwrap.indent(textwrap.dedent(body), "    "))
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if wait:
+        finish(process)
+    return process
+
+
+def finish(process, expected: int = 0) -> None:
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == expected, stderr[-3000:]
+
+
+@pytest.mark.slow
+def test_two_processes_publishing_at_once(app, organisation):
+    # The index exists already, as on a running platform.
+    first = OfferFactory(organisation=organisation)
+    db.session.commit()
+    body = """
+        offers = [publish(f"Offre {os.getpid()} {n}") for n in range(12)]
+        for offer in offers[:3]:
+            offer.status = "closed"
+            db.session.commit()
+    """
+    processes = [run_process(app, organisation, body, wait=False) for _ in range(2)]
+    for process in processes:
+        finish(process)
+
+    while apply_pending_tasks():
+        pass
+    db.session.expire_all()
+    published = set(
+        db.session.scalars(select(Offer.id).where(Offer.status == OfferStatus.PUBLISHED))
+    )
+    assert len(published) == 1 + 2 * 9
+    assert first.id in published
+    assert indexed_ids() == {offer_id: 1 for offer_id in published}
+    assert pending_task_count() == 0
+    assert sorted(found("revitalisation")) == sorted(published)
+
+
+@pytest.mark.slow
+def test_a_process_killed_between_commit_and_indexing(app, organisation):
+    OfferFactory(organisation=organisation)
+    db.session.commit()
+    body = """
+        from recrutement.search import index as search_index
+
+        # Dies right after the commit, before it could touch the index.
+        search_index.try_apply = lambda offer_ids: os._exit(17)
+        publish("Chef de projet, friches industrielles")
+    """
+    finish(run_process(app, organisation, body, wait=False), expected=17)
+
+    offer = db.session.scalar(select(Offer).where(Offer.title.contains("friches")))
+    assert offer is not None
+    assert [task.done_at for task in tasks_of(offer.id)] == [None]
+    assert found("friches") == []
+
+    assert apply_pending_tasks() == 1
+    assert found("friches") == [offer.id]
+    assert tasks_of(offer.id)[0].done_at is not None
