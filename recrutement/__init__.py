@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from recrutement import models  # noqa: F401  (registers every table)
 from recrutement.accounts.permissions import enforce_access
 from recrutement.accounts.sessions import init_sessions
+from recrutement.applications.models import EVENT_LABELS, STATUS_BADGES
 from recrutement.cli import register_commands
 from recrutement.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from recrutement.extensions import csrf, db, login_manager, mail, migrate
@@ -24,7 +25,10 @@ from recrutement.web import (
     api,
     auth,
     candidate,
+    candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
+    candidate_profile,  # noqa: F401  (the candidate's profile)
     employer,
+    employer_applications,  # noqa: F401  (the employer's applications)
     employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
     pilotage,
     prefecture,
@@ -69,7 +73,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_sessions(app)
     init_errors(app)
     init_search(app)
-    app.jinja_env.globals["offer_slug"] = offer_slug
+    app.jinja_env.globals.update(
+        offer_slug=offer_slug,
+        application_badges=STATUS_BADGES,
+        application_event_labels=EVENT_LABELS,
+    )
     for blueprint in (
         public.bp,
         auth.bp,

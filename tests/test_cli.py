@@ -169,3 +169,16 @@ def test_worker_sends_mails_until_stopped(app, database_url, smtp_server, mailbo
         assert worker.wait(timeout=10) == 0
     db.session.expire_all()
     assert db.session.scalar(select(OutgoingEmail)).status == EmailStatus.SENT
+
+
+@pytest.mark.slow
+def test_demo_holds_applications_in_every_state(app, runner):
+    from recrutement.applications.models import Application, ApplicationStatus
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    states = set(db.session.scalars(select(Application.status)))
+    assert states == set(ApplicationStatus)
+    count = db.session.scalar(select(func.count(Application.id)))
+    again = runner.invoke(args=["demo", "seed"])
+    assert "Candidatures de démonstration ajoutées : 0" in again.output
+    assert db.session.scalar(select(func.count(Application.id))) == count

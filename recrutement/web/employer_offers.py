@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
+from recrutement.applications.services import count_by_offer
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
@@ -81,8 +82,13 @@ def offers_list():
         per_page=OFFERS_PAGE_SIZE,
         error_out=False,
     )
+    counts = count_by_offer([offer.id for offer in page.items])
     return render_template(
-        "employer/offers.html", page=page, status=status, statuses=list(OfferStatus)
+        "employer/offers.html",
+        page=page,
+        status=status,
+        statuses=list(OfferStatus),
+        counts=counts,
     )
 
 
@@ -119,6 +125,7 @@ def offer(offer_id: int):
         action_form=ActionForm(),
         republish_form=RepublishForm(),
         can=lambda transition: allowed(transition, found.status),
+        application_count=count_by_offer([found.id]).get(found.id, 0),
         transitions={"publish": PUBLISH, "republish": REPUBLISH, "close": CLOSE, "fill": FILL},
     )
 

@@ -1,0 +1,1 @@
+"""Applications (candidatures) and candidate profiles."""

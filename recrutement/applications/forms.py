@@ -1,0 +1,50 @@
+"""Forms for applying and for the employer's moves."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, TextAreaField
+
+from recrutement.core.validators import bounded, required
+
+
+class ApplyForm(FlaskForm):
+    cover_letter = TextAreaField(
+        "Lettre de motivation",
+        description="Au moins 50 caractères. Présentez votre parcours et ce qui vous attire dans ce projet.",
+        validators=[required(), bounded(10000)],
+        render_kw={"rows": 12},
+    )
+    cv = FileField(
+        "CV (PDF, 5 Mo au maximum)",
+        description="Facultatif si votre profil contient déjà un CV : il sera alors joint.",
+    )
+
+
+class InterviewForm(FlaskForm):
+    details = TextAreaField(
+        "Date, heure et lieu de l'entretien",
+        description="Ce message est envoyé au candidat par courriel.",
+        validators=[required(), bounded(2000)],
+    )
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Motif (facultatif)", validators=[bounded(2000)])
+    share_reason = BooleanField("Communiquer ce motif au candidat")
+
+
+class HireForm(FlaskForm):
+    notify_others = BooleanField(
+        "Informer les autres candidats que le poste est pourvu (leurs candidatures en cours seront closes)"
+    )
+    message = TextAreaField(
+        "Message aux autres candidats (facultatif)",
+        description="Par défaut : « Le poste a été pourvu. »",
+        validators=[bounded(2000)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """An empty form for one-click moves: only its CSRF token matters."""

@@ -1,0 +1,127 @@
+"""CandidateProfile and Application (DESIGN.md, Applications; GLOSSARY.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recrutement.core.time import utcnow
+from recrutement.core.types import UTCDateTime
+from recrutement.extensions import db
+from recrutement.offers.models import LabelledEnum
+
+
+class ApplicationStatus(LabelledEnum):
+    SENT = "sent"
+    IN_REVIEW = "in_review"
+    INTERVIEW = "interview"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+ApplicationStatus.LABELS = {
+    "sent": "Envoyée",
+    "in_review": "En cours d'examen",
+    "interview": "Entretien",
+    "hired": "Retenue",
+    "rejected": "Non retenue",
+    "withdrawn": "Retirée",
+}
+
+# DSFR badge kind for each state, and how history events read.
+STATUS_BADGES = {
+    "sent": "new",
+    "in_review": "info",
+    "interview": "info",
+    "hired": "success",
+    "rejected": "error",
+    "withdrawn": "warning",
+}
+EVENT_LABELS = {
+    "application.sent": "Candidature envoyée",
+    "application.review": "En cours d'examen",
+    "application.interview": "Invitation à un entretien",
+    "application.hire": "Candidature retenue",
+    "application.reject": "Candidature non retenue",
+    "application.withdraw": "Candidature retirée par le candidat",
+}
+
+# Optional answers that only feed anonymous programme statistics (DESIGN.md).
+DIPLOMAS = {
+    "bac": "Baccalauréat",
+    "bac+2": "Bac + 2",
+    "bac+3": "Bac + 3 (licence)",
+    "bac+5": "Bac + 5 (master)",
+    "doctorat": "Doctorat",
+}
+FIELDS_OF_STUDY = {
+    "urbanisme": "Urbanisme, aménagement",
+    "sciences_sociales": "Géographie, sociologie, science politique, histoire",
+    "developpement": "Développement",
+    "droit": "Droit, administration et gestion",
+    "architecture": "Architecture",
+    "environnement": "Environnement, écologie, agronomie",
+    "economie": "Économie, finance et commerce",
+    "autre": "Autre",
+}
+GENDERS = {"femme": "Femme", "homme": "Homme", "autre": "Autre"}
+
+
+class CandidateProfile(db.Model):
+    __tablename__ = "candidate_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    town_insee_code: Mapped[str | None] = mapped_column(ForeignKey("commune.insee_code"))
+    # Where the candidate would move: région and département codes.
+    mobility_regions: Mapped[list] = mapped_column(JSON, default=list)
+    mobility_departments: Mapped[list] = mapped_column(JSON, default=list)
+    default_cv_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
+    experience_years: Mapped[int | None]
+    diploma: Mapped[str | None] = mapped_column(String(20))
+    field_of_study: Mapped[str | None] = mapped_column(String(30))
+    gender: Mapped[str | None] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user = relationship("User")
+    town = relationship("Commune")
+    default_cv = relationship("StoredFile")
+
+
+class Application(db.Model):
+    """One candidate's application to one offer, with its own copy of the CV."""
+
+    __tablename__ = "application"
+    __table_args__ = (UniqueConstraint("offer_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id"), index=True)
+    # NULL once the candidate deleted their account: the application is anonymised.
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.SENT, index=True)
+    cover_letter: Mapped[str] = mapped_column(Text, default="")
+    cv_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
+    # The reason of a rejection, and whether the candidate may read it.
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    rejection_reason_shared: Mapped[bool] = mapped_column(default=False)
+    interview_details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    offer = relationship("Offer")
+    candidate = relationship("User")
+    cv = relationship("StoredFile")
+
+    @property
+    def status_enum(self) -> ApplicationStatus:
+        return ApplicationStatus(self.status)

@@ -1,0 +1,121 @@
+"""Applying to an offer, and the candidate's applications (/candidat/candidatures/...)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from recrutement.accounts.models import Role
+from recrutement.accounts.permissions import roles
+from recrutement.applications import services as applications
+from recrutement.applications.forms import ActionForm, ApplyForm
+from recrutement.applications.models import Application
+from recrutement.applications.queries import (
+    applications_of_candidate,
+    get_application_for_candidate_or_404,
+)
+from recrutement.applications.workflow import WITHDRAW, allowed
+from recrutement.core.errors import ServiceError
+from recrutement.core.models import AuditEvent
+from recrutement.extensions import db
+from recrutement.files.views import send_stored_file
+from recrutement.offers.queries import get_open_offer_or_404
+from recrutement.web import candidate, public
+from recrutement.web.forms import add_service_error
+
+PAGE_SIZE = 20
+
+
+def application_history(application: Application) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.object_type == "application",
+                AuditEvent.object_id == str(application.id),
+            )
+            .order_by(AuditEvent.created_at, AuditEvent.id)
+        )
+    )
+
+
+@public.bp.route("/offres/<int:offer_id>/postuler", methods=["GET", "POST"])
+@roles(Role.CANDIDATE)
+def apply(offer_id: int):
+    offer = get_open_offer_or_404(offer_id)
+    already = applications.existing_application(current_user, offer)
+    if already is not None:
+        flash("Vous avez déjà postulé à cette offre.", "info")
+        return redirect(url_for("candidate.application", application_id=already.id))
+    profile = applications.profile_of(current_user)
+    form = ApplyForm()
+    if form.validate_on_submit():
+        upload = form.cv.data if form.cv.data and getattr(form.cv.data, "filename", "") else None
+        try:
+            application = applications.apply(current_user, offer, form.cover_letter.data, upload)
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            flash(
+                "Votre candidature est envoyée. Un courriel de confirmation vient de vous être adressé.",
+                "success",
+            )
+            return redirect(url_for("candidate.application", application_id=application.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return (
+        render_template("candidate/apply.html", offer=offer, form=form, profile=profile),
+        status,
+    )
+
+
+@candidate.bp.get("/candidatures")
+@roles(Role.CANDIDATE)
+def applications_list():
+    page = db.paginate(
+        applications_of_candidate(current_user).order_by(Application.created_at.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("candidate/applications.html", page=page)
+
+
+@candidate.bp.get("/candidatures/<int:application_id>")
+@roles(Role.CANDIDATE)
+def application(application_id: int):
+    found = get_application_for_candidate_or_404(current_user, application_id)
+    return render_template(
+        "candidate/application.html",
+        application=found,
+        history=application_history(found),
+        can_withdraw=allowed(WITHDRAW, found.status),
+    )
+
+
+@candidate.bp.get("/candidatures/<int:application_id>/cv")
+@roles(Role.CANDIDATE)
+def application_cv(application_id: int):
+    found = get_application_for_candidate_or_404(current_user, application_id)
+    if found.cv is None:
+        abort(404)
+    return send_stored_file(found.cv)
+
+
+@candidate.bp.route("/candidatures/<int:application_id>/retirer", methods=["GET", "POST"])
+@roles(Role.CANDIDATE)
+def application_withdraw(application_id: int):
+    """Withdraw, after a confirmation page (works without JavaScript)."""
+    found = get_application_for_candidate_or_404(current_user, application_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            applications.withdraw(current_user, found)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Votre candidature est retirée.", "success")
+        return redirect(url_for("candidate.application", application_id=found.id))
+    return render_template("candidate/withdraw.html", application=found, form=form)
