@@ -1,7 +1,14 @@
 """Import every model so that Alembic and create_all see the whole schema."""
 
 from recrutement.accounts.models import Role, User, user_department  # noqa: F401
-from recrutement.applications.models import Application, CandidateProfile  # noqa: E402, F401
+from recrutement.applications.models import (  # noqa: E402, F401
+    AlertedOffer,
+    Application,
+    ApplicationMessage,
+    CandidateProfile,
+    Favourite,
+    SavedSearch,
+)
 from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
 from recrutement.emails.models import OutgoingEmail  # noqa: F401
 from recrutement.files.models import StoredFile  # noqa: F401, E402

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 
 os.environ["APP_ENV"] = "testing"
 
 import pytest  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 from flask import g  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from recrutement import create_app  # noqa: E402
 from recrutement.accounts.models import Role  # noqa: E402
 from recrutement.emails.outbox import send_due  # noqa: E402
 from recrutement.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.support import CsrfClient, Mailbox  # noqa: E402
+from tests.support import CsrfClient, Mailbox, temporary_postgresql_database  # noqa: E402
 
 
 def free_port() -> int:
@@ -38,16 +36,8 @@ def database_url(tmp_path_factory):
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    name = f"recrutement_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgresql_database(server_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

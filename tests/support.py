@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import secrets
 import threading
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -134,3 +137,23 @@ def multipart(fields: dict, files: dict[str, tuple[str, bytes]]) -> tuple[bytes,
         parts.append(header.encode() + content + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+@contextmanager
+def temporary_postgresql_database(server_url: str):
+    """A new empty database on the PostgreSQL server of `server_url`, dropped afterwards.
+    Yields its URL. Each test run (or migration test) gets its own, so concurrent runs
+    and other branches' leftovers never meet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"recrutement_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

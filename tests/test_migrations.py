@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from recrutement import create_app
 from recrutement.schema_check import migration_drift
+from tests.support import temporary_postgresql_database
 
 
 @pytest.fixture
@@ -20,16 +18,8 @@ def empty_database_url(tmp_path):
     if not test_url:
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    name = f"migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(test_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(test_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with temporary_postgresql_database(test_url) as url:
+        yield url
 
 
 def test_migrations_match_the_models(empty_database_url, tmp_path):

@@ -125,3 +125,74 @@ class Application(db.Model):
     @property
     def status_enum(self) -> ApplicationStatus:
         return ApplicationStatus(self.status)
+
+
+class ApplicationMessage(db.Model):
+    """One message of the thread between the candidate and the employer's members."""
+
+    __tablename__ = "application_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # "candidate" or "employer": who wrote it, even once the author's account is gone.
+    author_side: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    application = relationship("Application")
+    author = relationship("User")
+
+
+class SavedSearch(db.Model):
+    """A candidate's saved search, mailed as an alert (GLOSSARY.md)."""
+
+    __tablename__ = "saved_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # The public search parameters (as SearchParams.to_args gives them).
+    query: Mapped[dict] = mapped_column(JSON, default=dict)
+    # instant, daily or weekly
+    frequency: Mapped[str] = mapped_column(String(10), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For the one-click unsubscribe link that needs no login; only its hash is stored.
+    unsubscribe_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    user = relationship("User")
+
+
+class AlertedOffer(db.Model):
+    """An offer already mailed by a saved search: never mailed twice."""
+
+    __tablename__ = "alerted_offer"
+
+    saved_search_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_search.id", ondelete="CASCADE"), primary_key=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Favourite(db.Model):
+    __tablename__ = "favourite"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    offer = relationship("Offer")

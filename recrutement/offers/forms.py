@@ -24,7 +24,7 @@ from recrutement.core.validators import (
     required,
     strip,
 )
-from recrutement.offers.models import Category, ContractType, Experience, RemoteWork
+from recrutement.offers.models import CONTENT_FIELDS, Category, ContractType, Experience, RemoteWork
 
 DATE_MESSAGE = "Saisissez une date valide (jj/mm/aaaa)."
 
@@ -131,30 +131,7 @@ class OfferForm(FlaskForm):
     def content_values(self) -> dict:
         """The form's data as offer attributes."""
         values = {
-            name: getattr(self, name).data
-            for name in (
-                "title",
-                "recruiting_authority",
-                "vacant_since",
-                "workplace_insee_code",
-                "contract_type",
-                "category",
-                "grades",
-                "working_time_percent",
-                "remote_work",
-                "salary_min",
-                "salary_max",
-                "start_date",
-                "duration_months",
-                "application_deadline",
-                "missions",
-                "profile",
-                "benefits",
-                "experience",
-                "contact_name",
-                "contact_email",
-                "contact_phone",
-            )
+            name: getattr(self, name).data for name in CONTENT_FIELDS if name != "post_is_new"
         }
         values["post_is_new"] = self.post_is_new.data == "1"
         if values["post_is_new"]:

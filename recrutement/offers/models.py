@@ -15,6 +15,32 @@ from recrutement.extensions import db
 
 DEFAULT_TITLE = "Chef de projet Petites villes de demain"
 
+# Fields copied from the form onto the offer, and by `duplicate`.
+CONTENT_FIELDS = (
+    "title",
+    "recruiting_authority",
+    "post_is_new",
+    "vacant_since",
+    "workplace_insee_code",
+    "contract_type",
+    "category",
+    "grades",
+    "working_time_percent",
+    "remote_work",
+    "salary_min",
+    "salary_max",
+    "start_date",
+    "duration_months",
+    "application_deadline",
+    "missions",
+    "profile",
+    "benefits",
+    "experience",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
 
 class LabelledEnum(StrEnum):
     """A StrEnum whose members carry a French label in LABELS."""

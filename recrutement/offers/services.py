@@ -17,6 +17,7 @@ from recrutement.extensions import db
 from recrutement.files.storage import delete_file, store_pdf
 from recrutement.offers import notifications
 from recrutement.offers.models import (
+    CONTENT_FIELDS,
     DEFAULT_TITLE,
     FIXED_TERM_CONTRACTS,
     Offer,
@@ -38,32 +39,6 @@ from recrutement.offers.workflow import (
 from recrutement.organisations.models import Organisation
 from recrutement.organisations.services import candidate_towns, choice_for_organisation
 from recrutement.referential.models import Commune
-
-# Fields copied from the form onto the offer, and by `duplicate`.
-CONTENT_FIELDS = (
-    "title",
-    "recruiting_authority",
-    "post_is_new",
-    "vacant_since",
-    "workplace_insee_code",
-    "contract_type",
-    "category",
-    "grades",
-    "working_time_percent",
-    "remote_work",
-    "salary_min",
-    "salary_max",
-    "start_date",
-    "duration_months",
-    "application_deadline",
-    "missions",
-    "profile",
-    "benefits",
-    "experience",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-)
 
 
 @dataclass

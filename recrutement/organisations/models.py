@@ -85,6 +85,11 @@ class Membership(db.Model):
     )
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # New applications and messages: "instant" mails, or one "daily" digest.
+    notification_frequency: Mapped[str] = mapped_column(
+        String(10), default="instant", server_default="instant"
+    )
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", back_populates="membership", foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
