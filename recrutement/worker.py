@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from recrutement.applications.messages import send_digests
 from recrutement.core.ratelimit import purge_expired
 from recrutement.emails.outbox import send_due
 from recrutement.extensions import db
@@ -44,6 +45,9 @@ class Worker:
             logger.info("outbox", extra=vars(report))
         if self.clock() - self.last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
             purge_expired()
+            digests = send_digests()
+            if digests:
+                logger.info("digests queued", extra={"count": digests})
             expired = expire_due()
             if expired:
                 logger.info("offers expired", extra={"count": expired})

@@ -48,3 +48,9 @@ class HireForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """An empty form for one-click moves: only its CSRF token matters."""
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        "Votre message", validators=[required(), bounded(5000)], render_kw={"rows": 5}
+    )

@@ -33,9 +33,12 @@ def to_candidate(application: Application, template: str, **context) -> None:
 
 
 def new_application(application: Application) -> None:
-    """Tell every member of the employing organisation."""
+    """Tell the members of the employing organisation who want instant mails
+    (the others read it in their daily digest)."""
     offer = application.offer
     for membership in offer.organisation.memberships:
+        if membership.notification_frequency != "instant":
+            continue
         queue_email(
             membership.user.email,
             "application_new",
@@ -45,3 +48,46 @@ def new_application(application: Application) -> None:
             user=membership.user,
             link=absolute_url("employer.application", application_id=application.id),
         )
+
+
+def message_to_candidate(message) -> None:
+    application = message.application
+    queue_email(
+        application.candidate.email,
+        "message_to_candidate",
+        f"Nouveau message de {application.offer.organisation.name}",
+        message=message,
+        application=application,
+        offer=application.offer,
+        user=application.candidate,
+        link=absolute_url("candidate.application", application_id=application.id),
+    )
+
+
+def message_to_members(message, members) -> None:
+    application = message.application
+    for member in members:
+        queue_email(
+            member.email,
+            "message_to_employer",
+            f"Nouveau message d'un candidat : {application.offer.title} (n° {application.offer.id})",
+            message=message,
+            application=application,
+            offer=application.offer,
+            user=member,
+            link=absolute_url("employer.application", application_id=application.id),
+        )
+
+
+def digest(member, applications, messages) -> None:
+    queue_email(
+        member.email,
+        "employer_digest",
+        "Votre résumé quotidien — Recrutement PVD",
+        user=member,
+        applications=applications,
+        messages=messages,
+        application_url=lambda application_id: absolute_url(
+            "employer.application", application_id=application_id
+        ),
+    )

@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -86,3 +87,14 @@ class PvdImportForm(FlaskForm):
 
 class RevokeInvitationForm(FlaskForm):
     """An empty form: only its CSRF token matters."""
+
+
+class NotificationForm(FlaskForm):
+    frequency = RadioField(
+        "Nouvelles candidatures et messages de candidats",
+        choices=[
+            SelectChoice("instant", "Un courriel à chaque fois"),
+            SelectChoice("daily", "Un résumé par jour"),
+        ],
+        validators=[required()],
+    )

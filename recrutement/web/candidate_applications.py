@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
+from recrutement.applications import messages
 from recrutement.applications import services as applications
-from recrutement.applications.forms import ActionForm, ApplyForm
+from recrutement.applications.forms import ActionForm, ApplyForm, MessageForm
 from recrutement.applications.models import Application
 from recrutement.applications.queries import (
     applications_of_candidate,
@@ -91,6 +92,8 @@ def application(application_id: int):
         application=found,
         history=application_history(found),
         can_withdraw=allowed(WITHDRAW, found.status),
+        messages=messages.thread(found),
+        message_form=MessageForm(),
     )
 
 
@@ -119,3 +122,26 @@ def application_withdraw(application_id: int):
             flash("Votre candidature est retirée.", "success")
         return redirect(url_for("candidate.application", application_id=found.id))
     return render_template("candidate/withdraw.html", application=found, form=form)
+
+
+@candidate.bp.post("/candidatures/<int:application_id>/messages")
+@roles(Role.CANDIDATE)
+def application_message(application_id: int):
+    found = get_application_for_candidate_or_404(current_user, application_id)
+    return post_message_and_return(found, "candidate.application")
+
+
+def post_message_and_return(application: Application, endpoint: str):
+    """Shared by both sides of the thread: post, flash, back to the application."""
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            messages.post_message(current_user, application, form.body.data)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("Message envoyé.", "success")
+    else:
+        flash("Écrivez votre message avant de l'envoyer.", "error")
+    return redirect(url_for(endpoint, application_id=application.id) + "#messages")

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
+from recrutement.applications.messages import set_notification_frequency
 from recrutement.core.errors import ServiceError
 from recrutement.organisations import services as organisations
-from recrutement.organisations.forms import InviteForm, RevokeInvitationForm
+from recrutement.organisations.forms import InviteForm, NotificationForm, RevokeInvitationForm
 from recrutement.organisations.queries import get_invitation_for_member_or_404
 from recrutement.web.forms import add_service_error
 
@@ -48,9 +49,26 @@ def members():
             invitations=organisations.pending_invitations(organisation),
             form=form,
             revoke_form=RevokeInvitationForm(),
+            notification_form=NotificationForm(
+                frequency=current_user.membership.notification_frequency
+            ),
         ),
         status,
     )
+
+
+@bp.post("/membres/notifications")
+@roles(Role.EMPLOYER)
+def notifications_preference():
+    form = NotificationForm()
+    if form.validate_on_submit():
+        try:
+            set_notification_frequency(current_user, form.frequency.data)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash("Préférence enregistrée.", "success")
+    return redirect(url_for("employer.members"))
 
 
 @bp.post("/membres/invitations/<int:invitation_id>/annuler")

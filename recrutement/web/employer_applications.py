@@ -10,8 +10,15 @@ from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
+from recrutement.applications import messages
 from recrutement.applications import services as applications
-from recrutement.applications.forms import ActionForm, HireForm, InterviewForm, RejectForm
+from recrutement.applications.forms import (
+    ActionForm,
+    HireForm,
+    InterviewForm,
+    MessageForm,
+    RejectForm,
+)
 from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
@@ -19,7 +26,7 @@ from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.queries import get_offer_for_member_or_404
-from recrutement.web.candidate_applications import application_history
+from recrutement.web.candidate_applications import application_history, post_message_and_return
 from recrutement.web.employer import bp
 
 
@@ -137,7 +144,16 @@ def application(application_id: int):
         interview_form=InterviewForm(),
         reject_form=RejectForm(),
         hire_form=HireForm(),
+        messages=messages.thread(found),
+        message_form=MessageForm(),
     )
+
+
+@bp.post("/candidatures/<int:application_id>/messages")
+@roles(Role.EMPLOYER)
+def application_message(application_id: int):
+    found = get_application_for_member_or_404(current_user, application_id)
+    return post_message_and_return(found, "employer.application")
 
 
 @bp.get("/candidatures/<int:application_id>/cv")
