@@ -7,6 +7,7 @@ import io
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
@@ -34,6 +35,8 @@ def _offer_applications(offer, status: str = ""):
     query = db.select(Application).where(Application.offer_id == offer.id)
     if status in set(ApplicationStatus):
         query = query.where(Application.status == status)
+    # One query for the candidates' names rather than one per row.
+    query = query.options(selectinload(Application.candidate))
     return db.session.scalars(query.order_by(Application.created_at)).all()
 
 

@@ -149,3 +149,19 @@ def test_a_candidate_never_reaches_another_candidates_application(client, login_
     assert client.post(f"/candidat/candidatures/{theirs.id}/retirer").status_code == 404
     db.session.refresh(theirs)
     assert theirs.status == ApplicationStatus.SENT
+
+
+def test_a_cv_over_5_mb_gets_the_french_413_page(client, login_as, offer):
+    from tests.support import multipart
+
+    login_as(Role.CANDIDATE)
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 300 * 1024) + b"\n%%EOF\n"
+    body, content_type = multipart(
+        {"cover_letter": LETTER, "csrf_token": client.csrf_token()}, {"cv": ("gros-cv.pdf", big)}
+    )
+    response = client.post(
+        f"/offres/{offer.id}/postuler", data=body, content_type=content_type, csrf=False
+    )
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.page
+    assert db.session.scalar(select(func.count(Application.id))) == 0
