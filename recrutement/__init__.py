@@ -26,6 +26,7 @@ from recrutement.web import (
     auth,
     candidate,
     candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
+    candidate_data,  # noqa: F401  (the candidate's personal data: export, deletion)
     candidate_profile,  # noqa: F401  (the candidate's profile)
     employer,
     employer_applications,  # noqa: F401  (the employer's applications)

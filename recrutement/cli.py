@@ -18,6 +18,7 @@ from recrutement.extensions import db
 def register_commands(app: Flask) -> None:
     app.cli.add_command(offers)
     app.cli.add_command(search)
+    app.cli.add_command(personal_data)
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(referential)
@@ -31,6 +32,20 @@ referential = AppGroup("referential", help="The administrative referential and P
 outbox = AppGroup("outbox", help="Outgoing mails.")
 offers = AppGroup("offers", help="Offers.")
 search = AppGroup("search", help="The Whoosh search index.")
+personal_data = AppGroup("personal-data", help="Personal data (retention period).")
+
+
+@personal_data.command("purge")
+def personal_data_purge() -> None:
+    """Delete inactive candidate accounts and anonymise old applications (RETENTION_DAYS)."""
+    from recrutement.applications.personal_data import purge_expired
+
+    counts = purge_expired()
+    click.echo(
+        f"{counts['accounts_deleted']} compte(s) supprimé(s), "
+        f"{counts['applications_anonymised']} candidature(s) anonymisée(s), "
+        f"{counts['files_deleted']} fichier(s) effacé(s)."
+    )
 
 
 @search.command("rebuild")

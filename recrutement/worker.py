@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from recrutement.applications.messages import send_digests
+from recrutement.applications.personal_data import purge_expired as purge_personal_data
 from recrutement.core.ratelimit import purge_expired
 from recrutement.emails.outbox import send_due
 from recrutement.extensions import db
@@ -48,6 +49,9 @@ class Worker:
             digests = send_digests()
             if digests:
                 logger.info("digests queued", extra={"count": digests})
+            purged = purge_personal_data()
+            if purged["accounts_deleted"] or purged["applications_anonymised"]:
+                logger.info("personal data purged", extra=purged)
             expired = expire_due()
             if expired:
                 logger.info("offers expired", extra={"count": expired})

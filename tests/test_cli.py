@@ -182,3 +182,9 @@ def test_demo_holds_applications_in_every_state(app, runner):
     again = runner.invoke(args=["demo", "seed"])
     assert "Candidatures de démonstration ajoutées : 0" in again.output
     assert db.session.scalar(select(func.count(Application.id))) == count
+
+
+def test_personal_data_purge_command(app, runner):
+    result = runner.invoke(args=["personal-data", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "0 compte(s) supprimé(s)" in result.output

@@ -1,0 +1,451 @@
+"""A candidate's personal data: export, account deletion, retention purge
+(DESIGN.md, Applications: "Personal data").
+
+What deletion and the retention purge do, and why:
+
+- Applications are never deleted (they feed the programme statistics) but
+  anonymised: detached from the candidate (`candidate_id` NULL), cover letter,
+  interview details and rejection reason emptied, CV deleted (bytes and
+  StoredFile row). Offer, status and dates stay.
+- The message thread of an anonymised application is deleted whole, both sides:
+  the employer's messages are addressed to the candidate by name ("Bonjour
+  Madame ..."), so keeping them would undo the anonymisation, and nobody can
+  answer them any more (messages.post_message refuses once the candidate is gone).
+- Audit events of those applications lose their comments (interview details,
+  rejection reasons) and the candidate as actor; employers stay as actors. The
+  events about the account itself (signed_up, email_confirmed...) are deleted;
+  the deletion is journalled without naming the person.
+- Mails addressed to the candidate are dropped from the outbox.
+- Files leave the disk only once the transaction that forgets them has
+  committed: a failure leaves the database and the files as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from recrutement.accounts.models import Role, User
+from recrutement.accounts.passwords import verify_password
+from recrutement.applications.models import (
+    DIPLOMAS,
+    EVENT_LABELS,
+    FIELDS_OF_STUDY,
+    GENDERS,
+    Application,
+    ApplicationMessage,
+    ApplicationStatus,
+    CandidateProfile,
+    Favourite,
+    SavedSearch,
+)
+from recrutement.core.errors import ServiceError
+from recrutement.core.models import AuditEvent, record_event, record_event_on
+from recrutement.core.ratelimit import Limit, hit
+from recrutement.core.time import utcnow
+from recrutement.emails.models import OutgoingEmail
+from recrutement.extensions import db
+from recrutement.files.models import StoredFile
+from recrutement.files.storage import file_path
+from recrutement.referential.models import Department, Region
+
+DATA_FILE = "donnees.json"
+PROFILE_CV = "cv-profil.pdf"
+FINISHED_STATES = (ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
+# The password check of the deletion form must not become a password oracle.
+DELETE_ATTEMPTS = Limit(hits=5, seconds=900)
+FREQUENCIES = {"instant": "immédiate", "daily": "quotidienne", "weekly": "hebdomadaire"}
+
+README = {
+    "présentation": (
+        "Toutes les données personnelles que la plateforme Recrutement PVD conserve sur vous, "
+        "au format JSON (UTF-8). Les dates sont en temps universel (UTC), au format ISO 8601. "
+        "Une valeur null signifie « non renseigné »."
+    ),
+    "compte": "Votre compte : prénom, nom, adresse électronique et dates clés.",
+    "profil": (
+        "Votre profil de candidat : téléphone, commune, mobilité, CV par défaut (fichier "
+        f"{PROFILE_CV} de l'archive) et vos réponses facultatives aux questions statistiques "
+        "(expérience, diplôme, domaine d'études, genre)."
+    ),
+    "candidatures": (
+        "Vos candidatures : offre et collectivité, état, dates, lettre de motivation, CV envoyé "
+        "(dossier candidatures/ de l'archive), détails d'entretien, motif de refus s'il vous a "
+        "été communiqué, historique et messages. Pour les messages de la collectivité, seul "
+        "le nom de la collectivité figure : les données de ses agents ne sont pas les vôtres."
+    ),
+    "recherches_enregistrees": "Vos recherches enregistrées et la fréquence de leurs alertes.",
+    "favoris": "Les offres que vous avez mises en favori.",
+}
+
+
+# --- Export ---------------------------------------------------------------------------
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _offer(offer) -> dict:
+    return {
+        "numero": offer.id,
+        "intitule": offer.title,
+        "collectivite": offer.organisation.name,
+    }
+
+
+def _labelled(code: str | None, labels: dict) -> dict | None:
+    return {"code": code, "libelle": labels.get(code, code)} if code else None
+
+
+def _named(model, codes: list[str]) -> list[dict]:
+    if not codes:
+        return []
+    rows = db.session.execute(select(model.code, model.name).where(model.code.in_(codes)))
+    names = {code: name for code, name in rows}
+    return [{"code": code, "nom": names.get(code)} for code in codes]
+
+
+def _history(application: Application) -> list[dict]:
+    """What happened to the application, without who did it nor internal comments."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Application.__tablename__,
+            AuditEvent.object_id == str(application.id),
+        )
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return [
+        {"date": _date(event.created_at), "evenement": EVENT_LABELS.get(event.action, event.action)}
+        for event in events
+    ]
+
+
+def _messages(application: Application) -> list[dict]:
+    messages = db.session.scalars(
+        select(ApplicationMessage)
+        .where(ApplicationMessage.application_id == application.id)
+        .order_by(ApplicationMessage.created_at, ApplicationMessage.id)
+    )
+    return [
+        {
+            "envoye_le": _date(message.created_at),
+            # Never the employer member's name or email: theirs, not the candidate's.
+            "auteur": "vous" if message.author_side == "candidate" else "collectivité",
+            "collectivite": (
+                application.offer.organisation.name if message.author_side != "candidate" else None
+            ),
+            "texte": message.body,
+        }
+        for message in messages
+    ]
+
+
+def _existing(stored: StoredFile | None) -> Path | None:
+    if stored is None:
+        return None
+    path = file_path(stored)
+    return path if path.is_file() else None
+
+
+def _collect(user: User) -> tuple[dict, list[tuple[str, Path]]]:
+    """The JSON document and the files (name in the archive, path on disk)."""
+    files: list[tuple[str, Path]] = []
+    profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
+    profile_data = None
+    if profile is not None:
+        cv_path = _existing(profile.default_cv)
+        if cv_path is not None:
+            files.append((PROFILE_CV, cv_path))
+        profile_data = {
+            "telephone": profile.phone or None,
+            "commune": (
+                {"code_insee": profile.town.insee_code, "nom": profile.town.name}
+                if profile.town
+                else None
+            ),
+            "mobilite_regions": _named(Region, profile.mobility_regions or []),
+            "mobilite_departements": _named(Department, profile.mobility_departments or []),
+            "cv": (
+                {"fichier": PROFILE_CV, "nom_d_origine": profile.default_cv.original_name}
+                if cv_path is not None
+                else None
+            ),
+            "annees_experience": profile.experience_years,
+            "diplome": _labelled(profile.diploma, DIPLOMAS),
+            "domaine_etudes": _labelled(profile.field_of_study, FIELDS_OF_STUDY),
+            "genre": _labelled(profile.gender, GENDERS),
+            "mis_a_jour_le": _date(profile.updated_at),
+        }
+
+    applications = []
+    for application in db.session.scalars(
+        select(Application)
+        .where(Application.candidate_id == user.id)
+        .order_by(Application.created_at, Application.id)
+    ):
+        cv_name = None
+        cv_path = _existing(application.cv)
+        if cv_path is not None:
+            cv_name = f"candidatures/{application.id}-cv.pdf"
+            files.append((cv_name, cv_path))
+        shared_reason = (
+            application.rejection_reason
+            if application.rejection_reason_shared and application.rejection_reason
+            else None
+        )
+        applications.append(
+            {
+                "numero": application.id,
+                "offre": _offer(application.offer),
+                "etat": _labelled(application.status, ApplicationStatus.LABELS),
+                "envoyee_le": _date(application.created_at),
+                "mise_a_jour_le": _date(application.updated_at),
+                "decidee_le": _date(application.decided_at),
+                "lettre_de_motivation": application.cover_letter,
+                "cv": cv_name,
+                "details_entretien": application.interview_details or None,
+                "motif_de_refus": shared_reason,
+                "historique": _history(application),
+                "messages": _messages(application),
+            }
+        )
+
+    saved_searches = [
+        {
+            "nom": search.name,
+            "criteres": search.query,
+            "frequence_alertes": FREQUENCIES.get(search.frequency, search.frequency),
+            "creee_le": _date(search.created_at),
+            "derniere_alerte_le": _date(search.last_sent_at),
+        }
+        for search in db.session.scalars(
+            select(SavedSearch).where(SavedSearch.user_id == user.id).order_by(SavedSearch.id)
+        )
+    ]
+    favourites = [
+        {"offre": _offer(favourite.offer), "ajoute_le": _date(favourite.created_at)}
+        for favourite in db.session.scalars(
+            select(Favourite)
+            .where(Favourite.user_id == user.id)
+            .order_by(Favourite.created_at, Favourite.offer_id)
+        )
+    ]
+    document = {
+        "lisez-moi": README,
+        "genere_le": _date(utcnow()),
+        "compte": {
+            "prenom": user.first_name,
+            "nom": user.last_name,
+            "adresse_electronique": user.email,
+            "inscrit_le": _date(user.created_at),
+            "adresse_confirmee_le": _date(user.email_confirmed_at),
+            "derniere_connexion_le": _date(user.last_login_at),
+        },
+        "profil": profile_data,
+        "candidatures": applications,
+        "recherches_enregistrees": saved_searches,
+        "favoris": favourites,
+    }
+    return document, files
+
+
+def write_archive(user: User, target: IO[bytes]) -> None:
+    """Write the ZIP of the candidate's data into `target` (a file opened for writing)."""
+    document, files = _collect(user)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(DATA_FILE, json.dumps(document, ensure_ascii=False, indent=2))
+        for name, path in files:
+            archive.write(path, name)
+
+
+def export_archive(user: User) -> bytes:
+    """The ZIP of all the candidate's data: donnees.json and their CVs."""
+    buffer = BytesIO()
+    write_archive(user, buffer)
+    return buffer.getvalue()
+
+
+def record_export(user: User) -> None:
+    record_event(user, "personal_data.exported", user)
+    db.session.commit()
+
+
+# --- Anonymisation and deletion -------------------------------------------------------
+
+
+def _anonymise(application: Application, now: datetime, doomed: list[Path]) -> None:
+    """Strip an application of its personal data (not committed); its CV's path is
+    added to `doomed`, to be unlinked once the transaction has committed."""
+    candidate_id = application.candidate_id
+    events = (
+        AuditEvent.object_type == Application.__tablename__,
+        AuditEvent.object_id == str(application.id),
+    )
+    # Comments hold interview details and rejection reasons.
+    db.session.execute(update(AuditEvent).where(*events).values(comment=""))
+    if candidate_id is not None:
+        db.session.execute(
+            update(AuditEvent)
+            .where(*events, AuditEvent.actor_id == candidate_id)
+            .values(actor_id=None)
+        )
+    db.session.execute(
+        delete(ApplicationMessage).where(ApplicationMessage.application_id == application.id)
+    )
+    cv = application.cv
+    application.candidate = None
+    application.cover_letter = ""
+    application.interview_details = ""
+    application.rejection_reason = ""
+    application.rejection_reason_shared = False
+    application.cv = None
+    application.anonymised_at = now
+    if cv is not None:
+        # The row first stops pointing at the file, then the file's row goes.
+        db.session.flush()
+        doomed.append(file_path(cv))
+        db.session.delete(cv)
+
+
+def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
+    """Stage the deletion of a candidate and everything about them (not committed).
+    Returns how many applications were anonymised and the files to unlink."""
+    doomed: list[Path] = []
+    applications = db.session.scalars(
+        select(Application).where(Application.candidate_id == user.id).with_for_update()
+    ).all()
+    for application in applications:
+        _anonymise(application, now, doomed)
+
+    profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
+    if profile is not None:
+        cv = profile.default_cv
+        db.session.delete(profile)
+        if cv is not None:
+            db.session.flush()
+            doomed.append(file_path(cv))
+            db.session.delete(cv)
+
+    # Alerted offers go with their saved search (ON DELETE CASCADE).
+    db.session.execute(delete(SavedSearch).where(SavedSearch.user_id == user.id))
+    db.session.execute(delete(Favourite).where(Favourite.user_id == user.id))
+    db.session.execute(
+        update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_id=None)
+    )
+    db.session.execute(
+        delete(AuditEvent).where(
+            AuditEvent.object_type == User.__tablename__,
+            AuditEvent.object_id == str(user.id),
+        )
+    )
+    db.session.execute(
+        delete(OutgoingEmail).where(func.lower(OutgoingEmail.recipient) == user.email.lower())
+    )
+    db.session.delete(user)
+    return len(applications), doomed
+
+
+def _commit_then_unlink(doomed: list[Path]) -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for path in doomed:
+        path.unlink(missing_ok=True)
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the candidate's account once they confirmed with their password;
+    their applications are anonymised. One transaction; files go after it commits."""
+    if user.role != Role.CANDIDATE:
+        raise ServiceError("Seul un compte candidat peut être supprimé depuis cet espace.")
+    hit("delete-account", str(user.id), DELETE_ATTEMPTS)
+    if not verify_password(user.password_hash, password or ""):
+        raise ServiceError(
+            "Mot de passe incorrect : votre compte n'a pas été supprimé.", field="password"
+        )
+    count, doomed = _erase(user, utcnow())
+    record_event_on(
+        None,
+        "personal_data.account_deleted",
+        "personal_data",
+        "",
+        f"Compte candidat supprimé à la demande de son titulaire ; "
+        f"{count} candidature(s) anonymisée(s).",
+    )
+    _commit_then_unlink(doomed)
+
+
+def purge_expired(now: datetime | None = None) -> dict:
+    """Apply the retention period (config RETENTION_DAYS): delete the candidate
+    accounts with no login and no application since, and anonymise the applications
+    decided or withdrawn before it. Returns the counts; journals them if any."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
+    recent_application = (
+        select(Application.id)
+        .where(Application.candidate_id == User.id, Application.created_at >= cutoff)
+        .exists()
+    )
+    inactive = (
+        User.role == Role.CANDIDATE,
+        func.coalesce(User.last_login_at, User.created_at) < cutoff,
+        ~recent_application,
+    )
+    accounts = applications = files = 0
+    for user_id in db.session.scalars(select(User.id).where(*inactive)).all():
+        # Re-checked under a lock: a login or another worker may have come first.
+        user = db.session.scalar(
+            select(User).where(User.id == user_id, *inactive).with_for_update(skip_locked=True)
+        )
+        if user is None:
+            db.session.rollback()
+            continue
+        count, doomed = _erase(user, now)
+        _commit_then_unlink(doomed)
+        accounts += 1
+        applications += count
+        files += len(doomed)
+
+    finished = db.session.scalars(
+        select(Application)
+        .where(
+            Application.anonymised_at.is_(None),
+            Application.status.in_(FINISHED_STATES),
+            # Withdrawals carry no decision date; nothing changes the row after them.
+            func.coalesce(Application.decided_at, Application.updated_at) < cutoff,
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    doomed: list[Path] = []
+    for application in finished:
+        _anonymise(application, now, doomed)
+    applications += len(finished)
+    files += len(doomed)
+    counts = {
+        "accounts_deleted": accounts,
+        "applications_anonymised": applications,
+        "files_deleted": files,
+    }
+    if accounts or applications:
+        record_event_on(
+            None,
+            "personal_data.purged",
+            "personal_data",
+            "",
+            f"Durée de conservation ({current_app.config['RETENTION_DAYS']} jours) : "
+            f"{accounts} compte(s) candidat inactif(s) supprimé(s), "
+            f"{applications} candidature(s) anonymisée(s), {files} fichier(s) effacé(s).",
+        )
+    _commit_then_unlink(doomed)
+    return counts
