@@ -25,6 +25,7 @@ from recrutement.web import (
     api,
     auth,
     candidate,
+    candidate_alerts,  # noqa: F401  (saved searches, alerts and favourites)
     candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
     candidate_data,  # noqa: F401  (the candidate's personal data: export, deletion)
     candidate_profile,  # noqa: F401  (the candidate's profile)

@@ -19,6 +19,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(offers)
     app.cli.add_command(search)
     app.cli.add_command(personal_data)
+    app.cli.add_command(alerts)
     app.cli.add_command(demo)
     app.cli.add_command(users)
     app.cli.add_command(referential)
@@ -32,6 +33,23 @@ referential = AppGroup("referential", help="The administrative referential and P
 outbox = AppGroup("outbox", help="Outgoing mails.")
 offers = AppGroup("offers", help="Offers.")
 search = AppGroup("search", help="The Whoosh search index.")
+alerts = AppGroup("alerts", help="Email alerts of saved searches.")
+
+
+@alerts.command("send")
+@click.option(
+    "--frequency",
+    type=click.Choice(["daily", "weekly"]),
+    required=True,
+    help="Which saved searches to mail (each at most once a day or a week).",
+)
+def alerts_send(frequency: str) -> None:
+    """Mail the saved searches of this frequency the new offers they find."""
+    from recrutement.applications.alerts import send_alerts
+
+    click.echo(f"{send_alerts(frequency)} alerte(s) mise(s) en file d'envoi.")
+
+
 personal_data = AppGroup("personal-data", help="Personal data (retention period).")
 
 

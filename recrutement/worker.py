@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from recrutement.applications.alerts import send_alerts
 from recrutement.applications.messages import send_digests
 from recrutement.applications.personal_data import purge_expired as purge_personal_data
 from recrutement.core.ratelimit import purge_expired
@@ -52,6 +53,10 @@ class Worker:
             purged = purge_personal_data()
             if purged["accounts_deleted"] or purged["applications_anonymised"]:
                 logger.info("personal data purged", extra=purged)
+            for frequency in ("instant", "daily", "weekly"):
+                queued = send_alerts(frequency)
+                if queued:
+                    logger.info("alerts queued", extra={"frequency": frequency, "count": queued})
             expired = expire_due()
             if expired:
                 logger.info("offers expired", extra={"count": expired})

@@ -188,3 +188,11 @@ def test_personal_data_purge_command(app, runner):
     result = runner.invoke(args=["personal-data", "purge"])
     assert result.exit_code == 0, result.output
     assert "0 compte(s) supprimé(s)" in result.output
+
+
+def test_alerts_send_command(app, runner):
+    result = runner.invoke(args=["alerts", "send", "--frequency", "weekly"])
+    assert result.exit_code == 0, result.output
+    assert "0 alerte(s)" in result.output
+    refused = runner.invoke(args=["alerts", "send", "--frequency", "hourly"])
+    assert refused.exit_code != 0

@@ -35,6 +35,7 @@ DECLARED_PUBLIC = {
     "public.feed",
     "public.sitemap",
     "public.search",
+    "public.alert_unsubscribe",
     "api.api_search",
     "api.api_offer",
 }

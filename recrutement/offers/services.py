@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User
+from recrutement.applications import alerts
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import paris_today, utcnow
@@ -193,6 +194,7 @@ def publish(actor: User, offer: Offer) -> Offer:
     _check_publishable(offer)
     _transition(actor, offer, PUBLISH)
     db.session.commit()
+    alerts.alert_instantly(offer)
     return offer
 
 
@@ -204,6 +206,7 @@ def republish(actor: User, offer: Offer, new_deadline: date) -> Offer:
     _check_publishable(offer)
     _transition(actor, offer, REPUBLISH)
     db.session.commit()
+    alerts.alert_instantly(offer)
     return offer
 
 

@@ -74,3 +74,17 @@ def test_apply_interview_hire(browser, live_server, visitor, mailbox, referentia
     subjects = [mail.subject for mail in mailbox.deliver().to("lea@exemple.fr")]
     assert any("entretien" in subject for subject in subjects)
     assert any("retenue" in subject for subject in subjects)
+
+
+def test_candidate_pages_pass_axe(visitor, login_as_in_browser, referential):
+    login_as_in_browser(visitor, Role.CANDIDATE)
+    for path in (
+        "/candidat/",
+        "/candidat/profil",
+        "/candidat/candidatures",
+        "/candidat/alertes",
+        "/candidat/favoris",
+        "/candidat/donnees",
+        "/candidat/donnees/supprimer",
+    ):
+        visitor.goto(path)

@@ -1,0 +1,203 @@
+"""Saved searches with email alerts, and favourites (/candidat/alertes, /candidat/favoris),
+and the unsubscribe link of the alert mails (/alertes/desinscription/<token>, no login)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField
+
+from recrutement.accounts.models import Role
+from recrutement.accounts.permissions import public as public_access
+from recrutement.accounts.permissions import roles
+from recrutement.applications import alerts
+from recrutement.applications.forms import ActionForm
+from recrutement.applications.models import SavedSearch
+from recrutement.core.errors import ServiceError
+from recrutement.extensions import db
+from recrutement.offers.presentation import slug
+from recrutement.offers.queries import get_open_offer_or_404
+from recrutement.web import candidate, public
+
+# The search parameters the search page posts as hidden inputs to save its search.
+SEARCH_PARAMETERS = (
+    "q",
+    "region",
+    "departement",
+    "contrat",
+    "experience",
+    "teletravail",
+    "commune",
+    "rayon",
+)
+
+
+class SaveSearchForm(FlaskForm):
+    frequency = SelectField(
+        "Recevoir les nouvelles offres",
+        choices=[SelectChoice(value, label) for value, label in alerts.FREQUENCIES.items()],
+        default="daily",
+        validate_choice=False,  # the service explains a wrong value
+    )
+    name = StringField("Nom de l'alerte")
+
+
+def _is_favourite(offer) -> bool:
+    return (
+        current_user.is_authenticated
+        and current_user.role == Role.CANDIDATE
+        and alerts.is_favourite(current_user, offer)
+    )
+
+
+def _template_globals(state) -> None:
+    """What the search and offer pages need to show the alert form and the favourite button."""
+    state.app.jinja_env.globals.update(
+        alert_frequencies=alerts.FREQUENCIES,
+        alert_title=alerts.alert_title,
+        is_favourite=_is_favourite,
+    )
+
+
+candidate.bp.record_once(_template_globals)
+
+
+def _search_url(args: dict) -> str:
+    return url_for("public.search", **{name: value for name, value in args.items() if value})
+
+
+# --- Saved searches -------------------------------------------------------------------
+
+
+@candidate.bp.get("/alertes")
+@roles(Role.CANDIDATE)
+def alerts_list():
+    return _render_alerts()
+
+
+def _render_alerts(to_delete=None, form=None):
+    saved_searches = db.session.scalars(
+        alerts.saved_searches_of(current_user).order_by(SavedSearch.created_at.desc())
+    ).all()
+    rows = [
+        (saved, alerts.describe(saved.query), _search_url(saved.query)) for saved in saved_searches
+    ]
+    return render_template(
+        "candidate/alerts.html",
+        rows=rows,
+        frequencies=alerts.FREQUENCIES,
+        to_delete=to_delete,
+        form=form or ActionForm(),
+    )
+
+
+@candidate.bp.post("/alertes")
+@roles(Role.CANDIDATE)
+def alert_save():
+    """Save the search posted by the search page (its parameters as hidden inputs)."""
+    args = {name: request.form.get(name, "") for name in SEARCH_PARAMETERS}
+    form = SaveSearchForm()
+    if not form.validate_on_submit():
+        flash(
+            "L'alerte n'a pas pu être créée : le formulaire a expiré. Merci de réessayer.", "error"
+        )
+        return redirect(_search_url(args))
+    try:
+        saved = alerts.save_search(current_user, args, form.frequency.data, form.name.data)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(_search_url(args))
+    flash(
+        f"Votre alerte {alerts.alert_title(saved)} est créée : vous recevrez les nouvelles offres "
+        f"{_frequency_phrase(saved.frequency)}.",
+        "success",
+    )
+    return redirect(url_for("candidate.alerts_list"))
+
+
+def _frequency_phrase(frequency: str) -> str:
+    return {
+        "instant": "dès leur publication",
+        "daily": "une fois par jour au plus",
+        "weekly": "une fois par semaine au plus",
+    }[frequency]
+
+
+@candidate.bp.route("/alertes/<int:saved_search_id>/supprimer", methods=["GET", "POST"])
+@roles(Role.CANDIDATE)
+def alert_delete(saved_search_id: int):
+    """Delete, after a confirmation (works without JavaScript)."""
+    saved = alerts.get_saved_search_for_user_or_404(current_user, saved_search_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        title = alerts.alert_title(saved)
+        alerts.delete_saved_search(current_user, saved)
+        flash(f"L'alerte {title} est supprimée.", "success")
+        return redirect(url_for("candidate.alerts_list"))
+    return _render_alerts(to_delete=saved, form=form)
+
+
+@public.bp.route("/alertes/desinscription/<token>", methods=["GET", "POST"])
+@public_access
+def alert_unsubscribe(token: str):
+    """The one-click link of the alert mails. GET only asks for confirmation: mail
+    clients and antivirus scanners open links by themselves."""
+    form = ActionForm()
+    try:
+        saved = alerts.saved_search_for_token(token)
+    except ServiceError as error:
+        return render_template("candidate/unsubscribed.html", error=error.message), 404
+    if saved is None:
+        return render_template("candidate/unsubscribed.html", state="already")
+    if form.validate_on_submit():
+        title = alerts.alert_title(saved)
+        alerts.unsubscribe(token)
+        return render_template("candidate/unsubscribed.html", state="done", title=title)
+    return render_template("candidate/unsubscribed.html", state="confirm", saved=saved, form=form)
+
+
+# --- Favourites -----------------------------------------------------------------------
+
+
+@candidate.bp.get("/favoris")
+@roles(Role.CANDIDATE)
+def favourites():
+    return render_template(
+        "candidate/favourites.html", rows=alerts.favourites_of(current_user), form=ActionForm()
+    )
+
+
+@candidate.bp.post("/favoris/<int:offer_id>")
+@roles(Role.CANDIDATE)
+def favourite_add(offer_id: int):
+    offer = get_open_offer_or_404(offer_id)
+    if ActionForm().validate_on_submit():
+        try:
+            alerts.add_favourite(current_user, offer)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("L'offre est ajoutée à vos favoris.", "success")
+    else:
+        flash("Le formulaire a expiré. Merci de réessayer.", "error")
+    if request.form.get("retour") == "favoris":
+        return redirect(url_for("candidate.favourites"))
+    return redirect(url_for("public.offer", offer_id=offer.id, slug=slug(offer)))
+
+
+@candidate.bp.post("/favoris/<int:offer_id>/retirer")
+@roles(Role.CANDIDATE)
+def favourite_remove(offer_id: int):
+    favourite = alerts.get_favourite_for_user_or_404(current_user, offer_id)
+    offer = favourite.offer
+    if ActionForm().validate_on_submit():
+        alerts.remove_favourite(current_user, offer)
+        flash("L'offre est retirée de vos favoris.", "success")
+    else:
+        flash("Le formulaire a expiré. Merci de réessayer.", "error")
+    if request.form.get("retour") == "offre":
+        return redirect(url_for("public.offer", offer_id=offer.id, slug=slug(offer)))
+    return redirect(url_for("candidate.favourites"))

@@ -1,0 +1,411 @@
+"""Saved searches mailed as alerts (instant, daily, weekly), the unsubscribe link that
+needs no login, and favourites."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+import recrutement.web.candidate_alerts  # noqa: F401  (adds the routes before the app is built)
+from recrutement.accounts.models import Role
+from recrutement.applications import alerts
+from recrutement.applications.models import AlertedOffer, Favourite, SavedSearch
+from recrutement.core.errors import ServiceError
+from recrutement.core.time import paris_today
+from recrutement.extensions import db
+from recrutement.offers import services as offer_services
+from recrutement.offers.models import OfferStatus
+from tests import factories
+from tests.support import later, path_of
+
+NEUTRAL = {
+    "missions": "Coordonner les partenaires du programme et suivre le budget.",
+    "profile": "Goût du travail en équipe.",
+    "benefits": "RTT.",
+}
+
+
+@pytest.fixture
+def quimperle(referential):
+    return factories.OrganisationFactory(
+        commune=referential["quimperle"], name="Ville de Quimperlé"
+    )
+
+
+@pytest.fixture
+def commercy(referential):
+    return factories.OrganisationFactory(commune=referential["commercy"], name="Ville de Commercy")
+
+
+def offer_about(organisation, title, words="", **fields):
+    """A published offer whose text holds `words` and nothing else searchable."""
+    values = {**NEUTRAL, "missions": f"{NEUTRAL['missions']} {words}".strip(), **fields}
+    return factories.OfferFactory(organisation=organisation, title=title, **values)
+
+
+@pytest.fixture
+def candidate(referential):
+    return factories.UserFactory(role=Role.CANDIDATE, email="lea@exemple.fr", first_name="Léa")
+
+
+def alert_mails(mailbox, email="lea@exemple.fr"):
+    """The alert mails received since last asked; the clock moves past them (the
+    tests travel in time)."""
+    with later(timedelta(days=30)):
+        received = mailbox.deliver().to(email)
+    mailbox.clear()
+    return [mail for mail in received if "alerte" in mail.subject]
+
+
+def unsubscribe_link(mail) -> str:
+    return next(link for link in mail.links() if "/alertes/desinscription/" in link)
+
+
+# --- Saving a search ------------------------------------------------------------------
+
+
+def test_save_search_keeps_the_validated_args_and_names_it(candidate):
+    saved = alerts.save_search(
+        candidate,
+        {"q": " urbanisme ", "region": "53", "contrat": "", "tri": "date", "page": "3"},
+        "daily",
+    )
+    assert saved.query == {"q": "urbanisme", "region": "53"}
+    assert saved.name == "« urbanisme » — Bretagne"
+    assert saved.frequency == "daily" and saved.last_sent_at is None
+    assert len(saved.unsubscribe_token_hash) == 64
+
+    named = alerts.save_search(
+        candidate, {"departement": "29"}, "weekly", name="  Mon   Finistère "
+    )
+    assert named.name == "Mon Finistère"
+    assert alerts.alert_title(named) == "« Mon Finistère »"
+    assert alerts.alert_title(saved) == "« urbanisme » — Bretagne"
+    near = alerts.save_search(candidate, {"commune": "Quimperlé", "rayon": "20"}, "instant")
+    assert near.query == {"commune": "29233", "rayon": "20"}
+    assert near.name == "à moins de 20 km de Quimperlé"
+    everything = alerts.save_search(candidate, {}, "daily")
+    assert everything.name == "Toutes les offres"
+
+
+@pytest.mark.parametrize(
+    ("args", "frequency", "message"),
+    [
+        ({"contrat": "stage"}, "daily", "Valeur inconnue"),
+        ({"region": "99"}, "daily", "Région inconnue"),
+        ({"q": "urbanisme"}, "monthly", "fréquence"),
+        ({"q": "urbanisme", "tri": "pertinence"}, "daily", "déjà une alerte"),
+    ],
+)
+def test_save_search_refuses_bad_args_frequency_and_duplicates(candidate, args, frequency, message):
+    alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    with pytest.raises(ServiceError, match=message):
+        alerts.save_search(candidate, args, frequency)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
+
+
+def test_only_candidates_save_searches(referential):
+    employer = factories.MembershipFactory().user
+    with pytest.raises(ServiceError):
+        alerts.save_search(employer, {"q": "urbanisme"}, "daily")
+
+
+def test_candidate_saves_the_search_from_the_search_page(client, login_as):
+    login_as(Role.CANDIDATE)
+    response = client.post(
+        "/candidat/alertes",
+        data={"q": "mobilités", "departement": "29", "frequency": "weekly", "name": ""},
+    )
+    assert response.headers["Location"] == "/candidat/alertes"
+    page = client.get("/candidat/alertes").page
+    assert "« mobilités » — Finistère (29)" in page
+    assert "Une fois par semaine" in page and "Aucun envoi pour l'instant" in page
+    assert "/offres?q=mobilit" in client.get("/candidat/alertes").get_data(as_text=True)
+
+    refused = client.post("/candidat/alertes", data={"contrat": "stage", "frequency": "daily"})
+    assert refused.headers["Location"] == "/offres?contrat=stage"
+    assert "Valeur inconnue" in client.get("/candidat/alertes").page  # the flash
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
+
+
+# --- Daily and weekly alerts ----------------------------------------------------------
+
+
+def test_daily_alert_mails_new_matching_offers_once(candidate, quimperle, commercy, mailbox):
+    offer_about(quimperle, "Déjà là avant l'alerte", "urbanisme")
+    saved = alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+
+    with later(timedelta(hours=2)):
+        first = offer_about(quimperle, "Urbaniste Quimperlé", "urbanisme durable")
+        offer_about(commercy, "Chargé de mission commerce", "vacance commerciale")
+        closed = offer_about(commercy, "Poste déjà clos", "urbanisme", status=OfferStatus.CLOSED)
+    with later(timedelta(days=1)):
+        assert alerts.send_alerts("daily") == 1
+        assert alerts.send_alerts("daily") == 0  # already sent today
+    mails = alert_mails(mailbox)
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail.subject == "1 nouvelle offre pour votre alerte « urbanisme »"
+    assert "Une nouvelle offre correspond à votre alerte « urbanisme » :" in mail.text
+    assert (
+        "Urbaniste Quimperlé" in mail.text and "Ville de Quimperlé — Quimperlé (29300)" in mail.text
+    )
+    assert "Déjà là avant l'alerte" not in mail.text
+    assert "Chargé de mission commerce" not in mail.text and closed.title not in mail.text
+    deadline = first.application_deadline.strftime("%d/%m/%Y")
+    assert f"Date limite de candidature : {deadline}" in mail.text
+    assert f"http://localhost/offres/{first.id}-urbaniste-quimperle" in mail.text
+    assert "http://localhost/candidat/alertes" in mail.text
+    assert unsubscribe_link(mail) in mail.html
+    assert "Urbaniste Quimperlé" in mail.html
+
+    with later(timedelta(days=1, hours=3)):
+        second = offer_about(commercy, "Urbaniste Commercy", "urbanisme")
+    with later(timedelta(days=1, hours=4)):
+        assert alerts.send_alerts("daily") == 0  # less than a day since the last mail
+    with later(timedelta(days=2, hours=1)):
+        assert alerts.send_alerts("daily") == 1
+    with later(timedelta(days=4)):
+        assert alerts.send_alerts("daily") == 0  # nothing new: no mail
+    mails = alert_mails(mailbox)
+    assert len(mails) == 1
+    assert "Urbaniste Commercy" in mails[0].text and "Urbaniste Quimperlé" not in mails[0].text
+    # The same link in every mail of the alert.
+    assert unsubscribe_link(mails[0]) == unsubscribe_link(mail)
+
+    mailed = db.session.scalars(
+        select(AlertedOffer.offer_id).where(AlertedOffer.saved_search_id == saved.id)
+    ).all()
+    assert sorted(mailed) == sorted([first.id, second.id])
+    db.session.refresh(saved)
+    assert saved.last_sent_at is not None
+
+
+def test_an_offer_republished_is_not_mailed_twice(candidate, quimperle, mailbox):
+    alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    with later(timedelta(hours=1)):
+        offer = offer_about(quimperle, "Urbaniste", "urbanisme")
+    with later(timedelta(days=1)):
+        assert alerts.send_alerts("daily") == 1
+    with later(timedelta(days=1, hours=1)):
+        offer.published_at = offer.published_at + timedelta(days=1, hours=1)
+        db.session.commit()
+    with later(timedelta(days=3)):
+        assert alerts.send_alerts("daily") == 0
+    assert len(alert_mails(mailbox)) == 1
+
+
+def test_weekly_alert_groups_a_week_of_offers(candidate, quimperle, commercy, mailbox):
+    alerts.save_search(candidate, {"region": "53"}, "weekly")
+    alerts.save_search(candidate, {"region": "44"}, "daily")  # another frequency: not this run
+    with later(timedelta(hours=1)):
+        offer_about(quimperle, "Chef de projet Quimperlé")
+        offer_about(commercy, "Chef de projet Commercy")
+    with later(timedelta(days=2)):
+        assert alerts.send_alerts("weekly") == 1
+    with later(timedelta(days=3)):
+        offer_about(quimperle, "Second poste en Bretagne")
+        offer_about(quimperle, "Troisième poste en Bretagne")
+    with later(timedelta(days=5)):
+        assert alerts.send_alerts("weekly") == 0  # not a week yet
+    with later(timedelta(days=9)):
+        assert alerts.send_alerts("weekly") == 1
+    first, second = alert_mails(mailbox)
+    assert "Chef de projet Quimperlé" in first.text and "Commercy" not in first.text
+    assert second.subject == "2 nouvelles offres pour votre alerte « Bretagne »"
+    assert "2 nouvelles offres correspondent à votre alerte « Bretagne » :" in second.text
+    assert "Second poste en Bretagne" in second.text and "Troisième poste" in second.text
+    assert "Chef de projet Quimperlé" not in second.text
+
+
+def test_inactive_accounts_get_no_alert(candidate, quimperle, mailbox):
+    alerts.save_search(candidate, {}, "daily")
+    candidate.is_active_account = False
+    db.session.commit()
+    with later(timedelta(hours=1)):
+        offer_about(quimperle, "Poste")
+    with later(timedelta(days=1)):
+        assert alerts.send_alerts("daily") == 0
+
+
+# --- Instant alerts -------------------------------------------------------------------
+
+
+def test_instant_alert_on_publication(candidate, quimperle, mailbox):
+    other = factories.UserFactory(role=Role.CANDIDATE, email="noe@exemple.fr")
+    alerts.save_search(candidate, {"q": "mobilités", "departement": "29"}, "instant")
+    alerts.save_search(other, {"q": "mobilités", "departement": "55"}, "instant")
+    alerts.save_search(other, {"q": "mobilités"}, "daily")  # not instant
+    employer = factories.MembershipFactory(organisation=quimperle).user
+    with later(timedelta(minutes=5)):
+        offer = offer_about(
+            quimperle, "Chef de projet mobilités", "mobilités douces", status=OfferStatus.DRAFT
+        )
+        offer_services.publish(employer, offer)
+        # What publish calls once the publication is committed (a no-op if it did).
+        alerts.alert_instantly(offer)
+        assert alerts.alert_instantly(offer) == 0  # never the same offer twice
+        assert alerts.send_alerts("instant") == 0
+    (mail,) = alert_mails(mailbox)
+    assert "Chef de projet mobilités" in mail.text
+    assert mail.subject == "1 nouvelle offre pour votre alerte « mobilités » — Finistère (29)"
+    assert alert_mails(mailbox, "noe@exemple.fr") == []
+
+
+def test_instant_alerts_skip_non_matching_and_unpublished_offers(candidate, quimperle, mailbox):
+    alerts.save_search(candidate, {"q": "patrimoine"}, "instant")
+    with later(timedelta(minutes=5)):
+        other = offer_about(quimperle, "Chef de projet habitat", "habitat indigne")
+        draft = offer_about(quimperle, "Brouillon", "patrimoine", status=OfferStatus.DRAFT)
+        assert alerts.alert_instantly(other) == 0
+        assert alerts.alert_instantly(draft) == 0
+    assert alert_mails(mailbox) == []
+
+
+def test_worker_catches_up_instant_alerts(candidate, quimperle, mailbox):
+    """An offer published without `alert_instantly` (or while it failed) is sent later."""
+    alerts.save_search(candidate, {"q": "patrimoine"}, "instant")
+    with later(timedelta(minutes=5)):
+        offer_about(quimperle, "Chef de projet patrimoine", "patrimoine bâti")
+    with later(timedelta(minutes=10)):
+        assert alerts.send_alerts("instant") == 1
+        assert alerts.send_alerts("instant") == 0
+    assert "Chef de projet patrimoine" in alert_mails(mailbox)[0].text
+
+
+# --- Unsubscribing --------------------------------------------------------------------
+
+
+def test_unsubscribe_link_works_without_login_and_twice(client, candidate, quimperle, mailbox):
+    saved = alerts.save_search(candidate, {}, "daily")
+    saved_id = saved.id
+    with later(timedelta(hours=1)):
+        offer_about(quimperle, "Poste à Quimperlé")
+    with later(timedelta(days=1)):
+        alerts.send_alerts("daily")
+    link = path_of(unsubscribe_link(alert_mails(mailbox)[0]))
+
+    # Opening the link (as a mail client's preview does) deletes nothing.
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Me désinscrire de cette alerte" in page.page and "Toutes les offres" in page.page
+    assert db.session.get(SavedSearch, saved_id) is not None
+
+    done = client.post(link)
+    assert done.status_code == 200 and "Vous êtes désinscrit" in done.page
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+    again = client.post(link)
+    assert again.status_code == 200 and "Déjà désinscrit" in again.page
+    assert "Déjà désinscrit" in client.get(link).page
+
+
+def test_bad_unsubscribe_token_is_explained(client, candidate):
+    saved = alerts.save_search(candidate, {}, "daily")
+    token = alerts.unsubscribe_token(saved)
+    for bad in ("n-importe-quoi", token[:-3] + "abc", token + "x"):
+        response = client.get(f"/alertes/desinscription/{bad}")
+        assert response.status_code == 404
+        assert "Ce lien de désinscription n'est pas valide" in response.page
+        assert client.post(f"/alertes/desinscription/{bad}").status_code == 404
+    with pytest.raises(ServiceError):
+        alerts.unsubscribe("n-importe-quoi")
+    assert db.session.get(SavedSearch, saved.id) is not None
+
+
+def test_unsubscribe_token_is_stored_only_as_a_hash(candidate):
+    saved = alerts.save_search(candidate, {}, "daily")
+    token = alerts.unsubscribe_token(saved)
+    assert token not in saved.unsubscribe_token_hash
+    assert alerts.saved_search_for_token(token) is saved
+    assert alerts.unsubscribe(token) == "Toutes les offres"
+    assert alerts.unsubscribe(token) is None
+
+
+# --- Managing alerts ------------------------------------------------------------------
+
+
+def test_candidate_deletes_an_alert_after_confirmation(client, login_as):
+    user = login_as(Role.CANDIDATE)
+    saved = alerts.save_search(user, {"q": "urbanisme"}, "daily")
+    confirm = client.get(f"/candidat/alertes/{saved.id}/supprimer")
+    assert confirm.status_code == 200
+    assert "Supprimer l'alerte « urbanisme » ?" in confirm.page
+    assert db.session.get(SavedSearch, saved.id) is not None
+    response = client.post(f"/candidat/alertes/{saved.id}/supprimer")
+    assert response.headers["Location"] == "/candidat/alertes"
+    assert "est supprimée" in client.get("/candidat/alertes").page
+    assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 0
+
+
+def test_another_candidates_alert_is_not_found(client, login_as, candidate):
+    theirs = alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    login_as(Role.CANDIDATE)
+    assert client.get(f"/candidat/alertes/{theirs.id}/supprimer").status_code == 404
+    assert client.post(f"/candidat/alertes/{theirs.id}/supprimer").status_code == 404
+    assert "urbanisme" not in client.get("/candidat/alertes").page
+    assert db.session.get(SavedSearch, theirs.id) is not None
+
+
+def test_alerts_and_favourites_are_for_candidates_only(client, login_as):
+    assert client.get("/candidat/alertes").headers["Location"].startswith("/connexion")
+    login_as(Role.EMPLOYER)
+    for url in ("/candidat/alertes", "/candidat/favoris"):
+        assert client.get(url).status_code == 403
+    assert client.post("/candidat/alertes", data={"frequency": "daily"}).status_code == 403
+    assert client.post("/candidat/favoris/1").status_code == 403
+
+
+# --- Favourites -----------------------------------------------------------------------
+
+
+def test_favourites_add_list_remove(client, login_as, quimperle, commercy):
+    user = login_as(Role.CANDIDATE)
+    first = offer_about(quimperle, "Poste à Quimperlé")
+    second = offer_about(commercy, "Poste à Commercy")
+
+    offer_page = client.get(f"/offres/{first.id}")
+    assert offer_page.status_code == 200
+    response = client.post(f"/candidat/favoris/{first.id}")
+    assert response.headers["Location"].startswith(f"/offres/{first.id}-")
+    client.post(f"/candidat/favoris/{first.id}")  # twice: still one
+    added = client.post(f"/candidat/favoris/{second.id}", data={"retour": "favoris"})
+    assert added.headers["Location"] == "/candidat/favoris"
+    assert db.session.scalar(select(func.count()).select_from(Favourite)) == 2
+
+    second.status = OfferStatus.CLOSED
+    db.session.commit()
+    page = client.get("/candidat/favoris")
+    text = page.page
+    assert text.index("Poste à Quimperlé") < text.index("Poste à Commercy")  # open ones first
+    assert "Fermée aux candidatures" in text
+    assert f'href="/offres/{second.id}-' not in page.get_data(as_text=True)
+    assert [row.is_open for row in alerts.favourites_of(user)] == [True, False]
+
+    # A closed offer can no longer be added, but can be removed.
+    assert client.post(f"/candidat/favoris/{second.id}").status_code == 404
+    response = client.post(f"/candidat/favoris/{second.id}/retirer")
+    assert response.headers["Location"] == "/candidat/favoris"
+    removed = client.post(f"/candidat/favoris/{first.id}/retirer", data={"retour": "offre"})
+    assert removed.headers["Location"].startswith(f"/offres/{first.id}-")
+    assert db.session.scalar(select(func.count()).select_from(Favourite)) == 0
+    assert "pas encore d'offre en favori" in client.get("/candidat/favoris").page
+
+
+def test_favourites_are_private(client, login_as, quimperle, candidate):
+    offer = offer_about(quimperle, "Poste à Quimperlé")
+    alerts.add_favourite(candidate, offer)
+    login_as(Role.CANDIDATE)
+    assert "Poste à Quimperlé" not in client.get("/candidat/favoris").page
+    assert client.post(f"/candidat/favoris/{offer.id}/retirer").status_code == 404
+    assert db.session.get(Favourite, (candidate.id, offer.id)) is not None
+
+
+def test_favourite_needs_an_open_offer(candidate, quimperle):
+    offer = offer_about(
+        quimperle, "Expirée", application_deadline=paris_today() - timedelta(days=1)
+    )
+    with pytest.raises(ServiceError, match="plus ouverte"):
+        alerts.add_favourite(candidate, offer)
