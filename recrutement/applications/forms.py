@@ -31,7 +31,7 @@ class InterviewForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField("Motif (facultatif)", validators=[bounded(2000)])
+    reason = TextAreaField("Motif", validators=[bounded(2000)])
     share_reason = BooleanField("Communiquer ce motif au candidat")
 
 
@@ -40,7 +40,7 @@ class HireForm(FlaskForm):
         "Informer les autres candidats que le poste est pourvu (leurs candidatures en cours seront closes)"
     )
     message = TextAreaField(
-        "Message aux autres candidats (facultatif)",
+        "Message aux autres candidats",
         description="Par défaut : « Le poste a été pourvu. »",
         validators=[bounded(2000)],
     )

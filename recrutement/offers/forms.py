@@ -124,7 +124,7 @@ class OfferForm(FlaskForm):
         "Téléphone de contact", validators=[Optional(), bounded(30)], filters=[strip]
     )
     attachment = FileField(
-        "Fiche de poste (PDF, facultative)", description="Format PDF, 5 Mo au maximum."
+        "Fiche de poste", description="Format PDF, 5 Mo au maximum."
     )
     remove_attachment = BooleanField("Retirer la fiche de poste jointe")
 
