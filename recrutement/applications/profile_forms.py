@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TelField
 
+from recrutement.accounts.forms import PersonFields
 from recrutement.applications.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS
 from recrutement.applications.profile_services import MAX_EXPERIENCE_YEARS
-from recrutement.core.validators import MultipleCheckboxField, bounded, required, strip
+from recrutement.core.validators import MultipleCheckboxField, bounded, strip
 
 NO_ANSWER = SelectChoice("", "Je préfère ne pas répondre")
 
@@ -23,21 +23,9 @@ def _experience_choices() -> list[SelectChoice]:
     return [NO_ANSWER, *years]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PersonFields):
     """Choices are checked by the service (French messages), not by WTForms."""
 
-    first_name = StringField(
-        "Prénom",
-        validators=[required(), bounded(100)],
-        filters=[strip],
-        render_kw={"autocomplete": "given-name"},
-    )
-    last_name = StringField(
-        "Nom",
-        validators=[required(), bounded(100)],
-        filters=[strip],
-        render_kw={"autocomplete": "family-name"},
-    )
     phone = TelField(
         "Téléphone",
         description="Par exemple : 06 12 34 56 78.",

@@ -123,9 +123,7 @@ class OfferForm(FlaskForm):
     contact_phone = StringField(
         "Téléphone de contact", validators=[Optional(), bounded(30)], filters=[strip]
     )
-    attachment = FileField(
-        "Fiche de poste", description="Format PDF, 5 Mo au maximum."
-    )
+    attachment = FileField("Fiche de poste", description="Format PDF, 5 Mo au maximum.")
     remove_attachment = BooleanField("Retirer la fiche de poste jointe")
 
     def content_values(self) -> dict:
