@@ -313,6 +313,11 @@ def _mail_alert(saved: SavedSearch, offers: list[Offer], now: datetime) -> None:
         search_link=absolute_url("public.search", **saved.query),
         manage_link=absolute_url("candidate.alerts_list"),
         unsubscribe_link=unsubscribe_url(saved),
+        # Mail clients offer their own one-click "unsubscribe" with these (RFC 8058).
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url(saved)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     for offer in offers:
         db.session.add(AlertedOffer(saved_search_id=saved.id, offer_id=offer.id, sent_at=now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recrutement.core.time import utcnow
@@ -39,3 +39,5 @@ class OutgoingEmail(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Extra mail headers, e.g. List-Unsubscribe for alerts (RFC 8058).
+    headers: Mapped[dict | None] = mapped_column(JSON)

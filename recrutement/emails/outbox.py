@@ -32,7 +32,9 @@ FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=6)
 
 
-def queue_email(recipient: str, template: str, subject: str, **context) -> OutgoingEmail:
+def queue_email(
+    recipient: str, template: str, subject: str, headers: dict | None = None, **context
+) -> OutgoingEmail:
     """Render `templates/email/<template>.txt|.html` and add the mail to the session.
 
     The caller commits: the mail is sent only if its transaction succeeds.
@@ -45,6 +47,7 @@ def queue_email(recipient: str, template: str, subject: str, **context) -> Outgo
         template=template,
         body_text=render_template(f"email/{template}.txt", **context),
         body_html=render_template(f"email/{template}.html", **context),
+        headers=headers,
     )
     db.session.add(email)
     return email
@@ -102,7 +105,7 @@ def _deliver(email: OutgoingEmail) -> None:
         body=email.body_text,
         html=email.body_html or None,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        extra_headers={"Auto-Submitted": "auto-generated"},
+        extra_headers={"Auto-Submitted": "auto-generated", **(email.headers or {})},
     )
     mail.send(message)
 

@@ -15,7 +15,7 @@ from recrutement.applications import alerts
 from recrutement.applications.forms import ActionForm
 from recrutement.applications.models import SavedSearch
 from recrutement.core.errors import ServiceError
-from recrutement.extensions import db
+from recrutement.extensions import csrf, db
 from recrutement.offers.presentation import slug
 from recrutement.offers.queries import get_open_offer_or_404
 from recrutement.web import candidate, public
@@ -141,9 +141,18 @@ def alert_delete(saved_search_id: int):
 
 @public.bp.route("/alertes/desinscription/<token>", methods=["GET", "POST"])
 @public_access
+@csrf.exempt
 def alert_unsubscribe(token: str):
-    """The one-click link of the alert mails. GET only asks for confirmation: mail
-    clients and antivirus scanners open links by themselves."""
+    """The unsubscribe link of the alert mails. GET only asks for confirmation: mail
+    clients and antivirus scanners open links by themselves. A mail client's
+    one-click POST (RFC 8058, no CSRF token: the signed token in the URL is the
+    authority) unsubscribes at once; the page's own form still checks its CSRF token."""
+    if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
+        try:
+            alerts.unsubscribe(token)
+        except ServiceError:
+            return "", 404
+        return "", 204
     form = ActionForm()
     try:
         saved = alerts.saved_search_for_token(token)

@@ -409,3 +409,30 @@ def test_favourite_needs_an_open_offer(candidate, quimperle):
     )
     with pytest.raises(ServiceError, match="plus ouverte"):
         alerts.add_favourite(candidate, offer)
+
+
+def test_mail_clients_unsubscribe_in_one_click_rfc_8058(client, candidate, quimperle, mailbox):
+    """The alert mail carries List-Unsubscribe headers; the mail client's POST (no CSRF
+    token, no login) unsubscribes at once. A POST without the RFC marker still needs
+    the page's CSRF token."""
+    saved = alerts.save_search(candidate, {}, "daily")
+    saved_id = saved.id
+    with later(timedelta(hours=1)):
+        offer_about(quimperle, "Poste à Quimperlé")
+    with later(timedelta(days=1)):
+        alerts.send_alerts("daily")
+    mail = alert_mails(mailbox)[0]
+    assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header = str(mail.message["List-Unsubscribe"])
+    assert header.startswith("<http://localhost/alertes/desinscription/") and header.endswith(">")
+    link = path_of(header.strip("<>"))
+
+    forged = client.post(link, data={"confirm": "1"}, csrf=False)
+    # Without the marker, the page's own form keeps its CSRF check: it only asks again.
+    assert forged.status_code == 200 and "Me désinscrire de cette alerte" in forged.page
+    assert db.session.get(SavedSearch, saved_id) is not None
+
+    response = client.post(link, data={"List-Unsubscribe": "One-Click"}, csrf=False)
+    assert response.status_code == 204
+    assert db.session.get(SavedSearch, saved_id) is None
+    assert client.post(link, data={"List-Unsubscribe": "One-Click"}, csrf=False).status_code == 204
