@@ -55,8 +55,6 @@ def search_collectivities(text: str) -> list[Collectivity]:
     text = text.strip()
     if len(text) < 2:
         return []
-    taken_communes = set(db.session.scalars(select(Organisation.commune_insee_code)))
-    taken_groupings = set(db.session.scalars(select(Organisation.grouping_siren)))
     if POSTCODE.match(text):
         commune_filter = Commune.postcodes.contains(text)
     else:
@@ -79,6 +77,21 @@ def search_collectivities(text: str) -> list[Collectivity]:
     groupings = db.session.scalars(
         select(Grouping).where(grouping_filter).order_by(Grouping.name).limit(SEARCH_LIMIT)
     ).all()
+    # Only the shown results are checked for an existing organisation.
+    taken_communes = set(
+        db.session.scalars(
+            select(Organisation.commune_insee_code).where(
+                Organisation.commune_insee_code.in_([commune.insee_code for commune in communes])
+            )
+        )
+    )
+    taken_groupings = set(
+        db.session.scalars(
+            select(Organisation.grouping_siren).where(
+                Organisation.grouping_siren.in_([grouping.siren for grouping in groupings])
+            )
+        )
+    )
     results = [
         Collectivity(
             "commune",
