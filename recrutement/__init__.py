@@ -36,6 +36,7 @@ from recrutement.web import (
     prefecture,
     public,
     public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
+    simulator,  # noqa: F401  (the cofunding simulator, page and API)
 )
 from recrutement.web import (
     search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)

@@ -9,6 +9,7 @@ from recrutement.applications.models import (  # noqa: E402, F401
     Favourite,
     SavedSearch,
 )
+from recrutement.cofunding.models import FundingRule  # noqa: E402, F401
 from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
 from recrutement.emails.models import OutgoingEmail  # noqa: F401
 from recrutement.files.models import StoredFile  # noqa: F401, E402

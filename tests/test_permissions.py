@@ -36,6 +36,8 @@ DECLARED_PUBLIC = {
     "public.sitemap",
     "public.search",
     "public.alert_unsubscribe",
+    "public.simulator",
+    "api.api_simulator",
     "api.api_search",
     "api.api_offer",
 }

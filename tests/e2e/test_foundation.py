@@ -113,6 +113,7 @@ def test_public_pages_pass_axe_on_a_phone(phone_visitor, referential):
         "/mentions-legales",
         "/donnees-personnelles",
         "/page-inexistante",
+        "/simulateur?cout=60000&anah=1",
     ):
         phone_visitor.goto(path)
     width = phone_visitor.page.evaluate("document.documentElement.scrollWidth")

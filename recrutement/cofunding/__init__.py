@@ -1,0 +1,1 @@
+"""Cofunding requests (demandes de cofinancement) and the rules that cap them."""
