@@ -21,6 +21,7 @@ from recrutement.applications.forms import (
     RejectForm,
 )
 from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
+from recrutement.applications.profile_services import existing_profile
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
 from recrutement.core.errors import ServiceError
@@ -87,15 +88,19 @@ def offer_applications_csv(offer_id: int):
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")
     writer.writerow(["numero", "recue_le", "etat", "nom", "prenom", "courriel", "telephone"])
-    for application in _offer_applications(offer):
-        candidate = application.candidate
-        profile = (
-            db.session.scalar(
-                db.select(CandidateProfile).where(CandidateProfile.user_id == candidate.id)
+    applications = _offer_applications(offer)
+    # One query for every candidate's phone, not one per row.
+    phones = dict(
+        db.session.execute(
+            db.select(CandidateProfile.user_id, CandidateProfile.phone).where(
+                CandidateProfile.user_id.in_(
+                    [a.candidate_id for a in applications if a.candidate_id]
+                )
             )
-            if candidate
-            else None
-        )
+        ).all()
+    )
+    for application in applications:
+        candidate = application.candidate
         writer.writerow(
             [
                 application.id,
@@ -104,7 +109,7 @@ def offer_applications_csv(offer_id: int):
                 candidate.last_name if candidate else "(compte supprimé)",
                 candidate.first_name if candidate else "",
                 candidate.email if candidate else "",
-                profile.phone if profile else "",
+                phones.get(application.candidate_id, ""),
             ]
         )
     # A BOM so that spreadsheet software reads the accents right.
@@ -122,13 +127,7 @@ def offer_applications_csv(offer_id: int):
 @roles(Role.EMPLOYER)
 def application(application_id: int):
     found = get_application_for_member_or_404(current_user, application_id)
-    profile = (
-        db.session.scalar(
-            db.select(CandidateProfile).where(CandidateProfile.user_id == found.candidate_id)
-        )
-        if found.candidate_id
-        else None
-    )
+    profile = existing_profile(found.candidate) if found.candidate else None
     return render_template(
         "employer/application.html",
         application=found,

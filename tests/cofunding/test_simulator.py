@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal as D
 
@@ -9,21 +10,13 @@ import pytest
 
 from recrutement.cofunding.models import FundingRule
 from recrutement.extensions import db
+from tests.cofunding.test_engine import RULE
 
 
 @pytest.fixture
 def programme_rule(app):
     """The rule the migration inserts (DESIGN.md figures); tests build the schema without it."""
-    rule = FundingRule(
-        effective_from=date(2020, 10, 1),
-        total_rate=D("0.75"),
-        total_cap=D("45000"),
-        total_cap_with_anah=D("55000"),
-        anah_rate=D("0.50"),
-        anah_cap=D("40000"),
-        bdt_rate=D("0.25"),
-        bdt_cap=D("15000"),
-    )
+    rule = FundingRule(effective_from=date(2020, 10, 1), **asdict(RULE))
     db.session.add(rule)
     db.session.commit()
     return rule
