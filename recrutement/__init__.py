@@ -15,9 +15,12 @@ from recrutement.accounts.permissions import enforce_access
 from recrutement.accounts.sessions import init_sessions
 from recrutement.applications.models import EVENT_LABELS, STATUS_BADGES
 from recrutement.cli import register_commands
+from recrutement.cofunding.models import EVENT_LABELS as COFUNDING_EVENT_LABELS
+from recrutement.cofunding.models import STATUS_BADGES as COFUNDING_BADGES
 from recrutement.config import INSTANCE_DIR, PROJECT_ROOT, load_config
 from recrutement.extensions import csrf, db, login_manager, mail, migrate
 from recrutement.logging import init_logging
+from recrutement.offers.models import ContractType
 from recrutement.offers.presentation import slug as offer_slug
 from recrutement.search.sync import init_search
 from recrutement.security import init_security
@@ -31,9 +34,11 @@ from recrutement.web import (
     candidate_profile,  # noqa: F401  (the candidate's profile)
     employer,
     employer_applications,  # noqa: F401  (the employer's applications)
+    employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
     employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
     pilotage,
     prefecture,
+    prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
     public,
     public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
     simulator,  # noqa: F401  (the cofunding simulator, page and API)
@@ -80,6 +85,9 @@ def create_app(config: dict | None = None) -> Flask:
         offer_slug=offer_slug,
         application_badges=STATUS_BADGES,
         application_event_labels=EVENT_LABELS,
+        cofunding_badges=COFUNDING_BADGES,
+        cofunding_event_labels=COFUNDING_EVENT_LABELS,
+        contract_labels=ContractType.LABELS,
     )
     for blueprint in (
         public.bp,

@@ -9,7 +9,15 @@ from recrutement.applications.models import (  # noqa: E402, F401
     Favourite,
     SavedSearch,
 )
-from recrutement.cofunding.models import FundingRule  # noqa: E402, F401
+from recrutement.cofunding.models import (  # noqa: F401
+    AnahOpinion,
+    Attachment,
+    CofundingMessage,
+    CofundingRequest,
+    FundingPlan,
+    FundingRule,
+    InstructionNote,
+)
 from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
 from recrutement.emails.models import OutgoingEmail  # noqa: F401
 from recrutement.files.models import StoredFile  # noqa: F401, E402

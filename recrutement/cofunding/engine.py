@@ -41,7 +41,7 @@ class Split:
     parts: dict[str, Decimal]  # anct, bdt, anah
     total: Decimal
     rate: Decimal  # total / prorated cost, 4 decimals
-    # Which rule bound each part: "taux", "plafond", "reste" (what the others leave).
+    # Which rule bound each part asked: "taux", "plafond", "reste" (what the others leave).
     limits: dict[str, str]
 
 
@@ -68,8 +68,12 @@ def check_period(start: date, end: date) -> None:
         )
 
 
-def compute_split(cost: Decimal, anah_asked: bool, start: date, end: date, rule: Rule) -> Split:
-    """The maximum split of the subsidy for an annual loaded `cost` over [start, end]."""
+def compute_split(
+    cost: Decimal, anah_asked: bool, start: date, end: date, rule: Rule, bdt_asked: bool = True
+) -> Split:
+    """The maximum split of the subsidy for an annual loaded `cost` over [start, end].
+
+    A funder that is not asked pays nothing; ANCT/State pays what the others leave."""
     if cost <= 0:
         raise InvalidPeriod("cout", "Le coût chargé annuel doit être un montant positif.")
     check_period(start, end)
@@ -81,8 +85,10 @@ def compute_split(cost: Decimal, anah_asked: bool, start: date, end: date, rule:
     if anah_asked:
         anah = min(rule.anah_rate * cost, rule.anah_cap, total)
         limits["anah"] = _which(anah, rule.anah_rate * cost, rule.anah_cap)
-    bdt = min(rule.bdt_rate * cost, rule.bdt_cap, total - anah)
-    limits["bdt"] = _which(bdt, rule.bdt_rate * cost, rule.bdt_cap)
+    bdt = Decimal(0)
+    if bdt_asked:
+        bdt = min(rule.bdt_rate * cost, rule.bdt_cap, total - anah)
+        limits["bdt"] = _which(bdt, rule.bdt_rate * cost, rule.bdt_cap)
     anct = total - anah - bdt
     limits["anct"] = "reste"
     limits["total"] = "taux" if by_rate <= cap else "plafond"

@@ -11,8 +11,8 @@ from recrutement.cofunding.models import FundingRule
 from recrutement.extensions import db
 
 
-def rule_in_force(on: date) -> Rule:
-    """The rule version in force on `on` (the first day of the period)."""
+def funding_rule_in_force(on: date) -> FundingRule:
+    """The FundingRule row in force on `on` (the first day of the period)."""
     row = db.session.scalar(
         select(FundingRule)
         .where(FundingRule.effective_from <= on)
@@ -21,6 +21,10 @@ def rule_in_force(on: date) -> Rule:
     )
     if row is None:
         raise InvalidPeriod("debut", "Aucune règle de cofinancement n'est en vigueur à cette date.")
+    return row
+
+
+def as_rule(row: FundingRule) -> Rule:
     return Rule(
         total_rate=row.total_rate,
         total_cap=row.total_cap,
@@ -30,3 +34,8 @@ def rule_in_force(on: date) -> Rule:
         bdt_rate=row.bdt_rate,
         bdt_cap=row.bdt_cap,
     )
+
+
+def rule_in_force(on: date) -> Rule:
+    """The rule version in force on `on` (the first day of the period)."""
+    return as_rule(funding_rule_in_force(on))

@@ -41,13 +41,18 @@ def store_pdf(upload: FileStorage, field: str = "file") -> StoredFile:
     """Check and write an uploaded PDF; the StoredFile is added to the session (not committed)."""
     content = upload.read(MAX_PDF_BYTES + 1)
     check_pdf(content, field)
+    original = Path(upload.filename or "document.pdf").name[:200] or "document.pdf"
+    return store_bytes(content, original)
+
+
+def store_bytes(content: bytes, original_name: str, content_type: str = "application/pdf"):
+    """Write bytes the platform made or checked; the StoredFile is added, not committed."""
     stored_name = secrets.token_hex(16)
     (_directory() / stored_name).write_bytes(content)
-    original = Path(upload.filename or "document.pdf").name[:200] or "document.pdf"
     stored = StoredFile(
         stored_name=stored_name,
-        original_name=original,
-        content_type="application/pdf",
+        original_name=original_name,
+        content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )

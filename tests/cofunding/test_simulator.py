@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from decimal import Decimal as D
 
@@ -10,16 +9,6 @@ import pytest
 
 from recrutement.cofunding.models import FundingRule
 from recrutement.extensions import db
-from tests.cofunding.test_engine import RULE
-
-
-@pytest.fixture
-def programme_rule(app):
-    """The rule the migration inserts (DESIGN.md figures); tests build the schema without it."""
-    rule = FundingRule(effective_from=date(2020, 10, 1), **asdict(RULE))
-    db.session.add(rule)
-    db.session.commit()
-    return rule
 
 
 def test_api_answers_the_contract_shape(client, programme_rule):

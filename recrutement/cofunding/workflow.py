@@ -1,0 +1,52 @@
+"""The cofunding request workflow as data (DESIGN.md, Cofunding requests):
+
+draft → submitted → in_instruction ⇄ changes_requested → granted | refused | dismissed
+
+The collectivité may edit its request until the préfecture opens it; opening
+locks it. Every move is logged in the audit journal and mailed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recrutement.cofunding.models import CofundingStatus as S
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[S]
+    target: S
+    # Who may make the move: "employer" or "prefecture".
+    actor: str
+
+
+SUBMIT = Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, "employer")
+OPEN = Transition("open", frozenset({S.SUBMITTED}), S.IN_INSTRUCTION, "prefecture")
+REQUEST_CHANGES = Transition(
+    "request_changes", frozenset({S.IN_INSTRUCTION}), S.CHANGES_REQUESTED, "prefecture"
+)
+ANSWER = Transition("answer", frozenset({S.CHANGES_REQUESTED}), S.IN_INSTRUCTION, "employer")
+GRANT = Transition("grant", frozenset({S.IN_INSTRUCTION}), S.GRANTED, "prefecture")
+REFUSE = Transition("refuse", frozenset({S.IN_INSTRUCTION}), S.REFUSED, "prefecture")
+DISMISS = Transition(
+    "dismiss",
+    frozenset({S.SUBMITTED, S.IN_INSTRUCTION, S.CHANGES_REQUESTED}),
+    S.DISMISSED,
+    "prefecture",
+)
+
+TRANSITIONS = {t.name: t for t in (SUBMIT, OPEN, REQUEST_CHANGES, ANSWER, GRANT, REFUSE, DISMISS)}
+
+# The collectivité may change its request's content in these states.
+EDITABLE_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED})
+DECIDED_STATES = frozenset({S.GRANTED, S.REFUSED, S.DISMISSED})
+# Requests the instructors see (a draft is the collectivité's own business).
+FILED_STATES = frozenset(S) - {S.DRAFT}
+# A refused or dismissed request does not hold the post's period.
+HOLDING_STATES = frozenset(S) - {S.REFUSED, S.DISMISSED}
+
+
+def allowed(transition: Transition, status: str) -> bool:
+    return S(status) in transition.sources
