@@ -9,7 +9,7 @@ from flask import jsonify, render_template, request
 
 from recrutement.accounts.permissions import public
 from recrutement.cofunding.engine import InvalidPeriod, Split, compute_split
-from recrutement.cofunding.rules import rule_in_force
+from recrutement.cofunding.rules import as_rule, funding_rule_in_force
 from recrutement.core.time import paris_today
 from recrutement.web import api
 from recrutement.web.public import bp
@@ -51,7 +51,8 @@ def _date(args, name: str, default: date) -> date:
 
 def _compute(args) -> tuple[Split, Decimal, bool, date, date]:
     cost, anah, start, end = _parse(args)
-    return compute_split(cost, anah, start, end, rule_in_force(start)), cost, anah, start, end
+    rule = as_rule(funding_rule_in_force(start))
+    return compute_split(cost, anah, start, end, rule), cost, anah, start, end
 
 
 def _euros(amount: Decimal) -> float:
@@ -83,13 +84,25 @@ def api_simulator():
 def simulator():
     split = error = None
     values = {}
+    # The figures the page explains are those of the rule in force (data, not text).
+    rule_date = paris_today()
     if request.args:
         try:
             split, cost, anah, start, end = _compute(request.args)
             values = {"cost": cost, "anah": anah, "start": start, "end": end}
+            rule_date = start
         except InvalidPeriod as problem:
             error = problem
+    try:
+        rule = funding_rule_in_force(rule_date)
+    except InvalidPeriod:
+        rule = funding_rule_in_force(paris_today())  # a period before any rule: show today's
     status = 400 if error else 200
     return render_template(
-        "public/simulator.html", split=split, error=error, args=request.args, values=values
+        "public/simulator.html",
+        split=split,
+        error=error,
+        args=request.args,
+        values=values,
+        rule=rule,
     ), status

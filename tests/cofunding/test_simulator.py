@@ -65,6 +65,12 @@ def test_a_rule_change_is_a_new_row_with_its_date(client, programme_rule):
     before = client.get("/api/v1/simulateur?cout=100000&debut=2026-01-01&fin=2026-12-31").json
     after = client.get("/api/v1/simulateur?cout=100000&debut=2027-01-01&fin=2027-12-31").json
     assert before["total"] == 45000.0 and after["total"] == 50000.0
+    # The page's explanations come from the same rows, not from text.
+    page_2027 = client.get("/simulateur?cout=100000&debut=2027-01-01&fin=2027-12-31").page
+    assert "dans la limite de 50 000 € par an (60 000 € lorsque" in page_2027
+    assert "en vigueur depuis le 01/01/2027" in page_2027
+    page_2026 = client.get("/simulateur?cout=100000&debut=2026-01-01&fin=2026-12-31").page
+    assert "dans la limite de 45 000 € par an (55 000 € lorsque" in page_2026
 
 
 def test_simulator_page_explains_each_part_in_french(client, programme_rule):
