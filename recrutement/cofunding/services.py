@@ -284,12 +284,6 @@ def create_request(
     """A new draft; `creation_token` (from the form) makes a double-clicked create one draft."""
     if actor.role != Role.EMPLOYER or actor.organisation is None:
         raise ServiceError("Seuls les membres d'une collectivité déposent des demandes.")
-    if creation_token:
-        existing = db.session.scalar(
-            select(CofundingRequest).where(CofundingRequest.creation_token == creation_token)
-        )
-        if existing is not None and existing.organisation_id == actor.organisation.id:
-            return existing
     if hire is not None and (
         hire.offer.organisation_id != actor.organisation.id
         or hire.status != ApplicationStatus.HIRED
@@ -303,23 +297,38 @@ def create_request(
         creation_token=creation_token,
     )
     _apply_content(request, content)
+    # One creation at a time per organisation (PostgreSQL): the second of two
+    # identical posts finds the first one's request here.
     _lock_organisation(request.organisation_id)
+    existing = _created_with(creation_token, actor)
+    if existing is not None:
+        return existing
     _check_overlap(request)
-    db.session.add(request)
-    db.session.flush()
-    record_event(actor, "cofunding.create", request)
     try:
+        db.session.add(request)
+        db.session.flush()
+        record_event(actor, "cofunding.create", request)
         db.session.commit()
     except IntegrityError:
-        # The same form posted twice at once: the other post created it.
+        # SQLite has no row lock: the same form posted twice at once meets the
+        # unique creation token instead, and the other post's request is the one.
         db.session.rollback()
-        existing = db.session.scalar(
-            select(CofundingRequest).where(CofundingRequest.creation_token == creation_token)
-        )
-        if creation_token and existing is not None:
-            return existing
-        raise
+        existing = _created_with(creation_token, actor)
+        if existing is None:
+            raise
+        return existing
     return request
+
+
+def _created_with(creation_token: str | None, actor: User) -> CofundingRequest | None:
+    if not creation_token:
+        return None
+    return db.session.scalar(
+        select(CofundingRequest).where(
+            CofundingRequest.creation_token == creation_token,
+            CofundingRequest.organisation_id == actor.organisation.id,
+        )
+    )
 
 
 def _lock(request: CofundingRequest, version: int | None = None) -> None:

@@ -428,3 +428,25 @@ def test_two_agents_deciding_at_once_cannot_both_win(app, people):
     final = db.session.get(CofundingRequest, request_id)
     assert final.status in ("granted", "refused")
     assert history(final).count("cofunding.grant") + history(final).count("cofunding.refuse") == 1
+
+
+def test_a_double_clicked_create_makes_one_request(app, people):
+    """The same form posted twice at the same moment (two threads, one token)."""
+    barrier = threading.Barrier(2)
+    created = []
+    employer_id = people.employer.id
+
+    def post():
+        with app.app_context():
+            employer = db.session.get(User, employer_id)
+            barrier.wait()
+            created.append(services.create_request(employer, content(), creation_token="tok").id)
+            db.session.remove()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(created) == 2 and created[0] == created[1]
+    assert db.session.scalar(select(func.count(CofundingRequest.id))) == 1
