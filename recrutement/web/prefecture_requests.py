@@ -1,26 +1,472 @@
 """The instruction of cofunding requests by préfectures and ANAH delegations
-(/prefecture/demandes/...)."""
+(/prefecture/demandes/...): the queue and its exports, one request with its actions.
+
+Requests are loaded only through cofunding.queries (another département's request
+answers 404). Actions reserved to the préfecture are declared for its role alone, so an
+ANAH agent gets 403 on them whatever the request; the ANAH opinion likewise.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.cofunding import services
-from recrutement.cofunding.queries import get_request_for_instructor_or_404
+from recrutement.cofunding import export, services
+from recrutement.cofunding.instruction_forms import (
+    FAVOURABLE,
+    AnahOpinionForm,
+    ChangesForm,
+    DismissForm,
+    MessageForm,
+    NoteForm,
+    RefuseForm,
+    VersionedForm,
+    adjust_form,
+    adjusted_amounts,
+    anah_amount_hint,
+    anah_cap,
+    anah_opinion_form,
+)
+from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder
+from recrutement.cofunding.queries import (
+    AGES,
+    QueueFilters,
+    counts_by_status,
+    get_request_for_instructor_or_404,
+    queue,
+)
+from recrutement.cofunding.workflow import (
+    DISMISS,
+    FILED_STATES,
+    GRANT,
+    OPEN,
+    REFUSE,
+    REQUEST_CHANGES,
+    allowed,
+)
+from recrutement.core.errors import ServiceError
+from recrutement.core.time import PARIS, paris_today
+from recrutement.extensions import db
+from recrutement.files.views import send_stored_file
+from recrutement.organisations.models import Organisation
+from recrutement.web.forms import add_service_error
 from recrutement.web.prefecture import bp
 
+QUEUE_PAGE_SIZE = 20
+# The states in which the ANAH delegation may still give (or change) its opinion.
+OPINION_STATES = frozenset(
+    {CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION, CofundingStatus.CHANGES_REQUESTED}
+)
+FILED_STATUSES = [status for status in CofundingStatus if status in FILED_STATES]
 
-@bp.get("/demandes/<int:request_id>", endpoint="request")
+
+def _with_details(query):
+    """Load what the queue and the exports show in a few queries, not a few per row."""
+    return query.options(
+        selectinload(CofundingRequest.organisation).selectinload(Organisation.department),
+        selectinload(CofundingRequest.plan),
+    )
+
+
+def filed_on(found: CofundingRequest, today: date | None = None) -> tuple[date, str] | None:
+    """The day a request was filed (in France) and how long ago, "il y a 12 jours"."""
+    if found.submitted_at is None:
+        return None
+    day = found.submitted_at.astimezone(PARIS).date()
+    days = ((today or paris_today()) - day).days
+    if days <= 0:
+        return day, "aujourd'hui"
+    return day, f"il y a {days} jour{'s' if days > 1 else ''}"
+
+
+@bp.context_processor
+def _home_counts():
+    """The home page's counts per state (prefecture.home renders it; its view is not ours)."""
+    if request.endpoint != "prefecture.home" or not current_user.is_authenticated:
+        return {}
+    return {"queue_counts": counts_by_status(current_user), "queue_statuses": FILED_STATUSES}
+
+
+# --- the queue ------------------------------------------------------------------------
+
+
+@bp.get("/demandes", endpoint="requests")
 @roles(Role.PREFECTURE, Role.ANAH)
-def request_detail(request_id: int):
-    found = get_request_for_instructor_or_404(current_user, request_id)
+def requests_queue():
+    filters = QueueFilters.from_args(request.args)
+    page = db.paginate(
+        _with_details(queue(current_user, filters)),
+        page=request.args.get("page", 1, type=int),
+        per_page=QUEUE_PAGE_SIZE,
+        error_out=False,
+    )
+    today = paris_today()
+    return render_template(
+        "prefecture/requests.html",
+        page=page,
+        filters=filters,
+        export_args=filters.to_args(),
+        counts=counts_by_status(current_user),
+        statuses=FILED_STATUSES,
+        funders=[Funder.BDT, Funder.ANAH],
+        ages=AGES,
+        filed={found.id: filed_on(found, today) for found in page.items},
+        euros=services.euros,
+    )
+
+
+def _queue_export() -> tuple[list[list], str]:
+    filters = QueueFilters.from_args(request.args)
+    found = db.session.scalars(_with_details(queue(current_user, filters))).all()
+    return export.queue_rows(found), f"demandes-cofinancement-{paris_today().isoformat()}"
+
+
+def _download(body, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f"attachment; filename={filename}",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/demandes.csv", endpoint="requests_csv")
+@roles(Role.PREFECTURE, Role.ANAH)
+def requests_csv():
+    rows, name = _queue_export()
+    return _download(export.write_csv(rows), "text/csv", f"{name}.csv")
+
+
+@bp.get("/demandes.xlsx", endpoint="requests_xlsx")
+@roles(Role.PREFECTURE, Role.ANAH)
+def requests_xlsx():
+    rows, name = _queue_export()
+    return _download(
+        export.write_xlsx(rows),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{name}.xlsx",
+    )
+
+
+# --- one request ----------------------------------------------------------------------
+
+
+def _detail_url(found: CofundingRequest) -> str:
+    return url_for("prefecture.request", request_id=found.id)
+
+
+def _versioned(found: CofundingRequest) -> dict:
+    return {"formdata": None, "data": {"version": found.version}}
+
+
+def _can(found: CofundingRequest) -> dict[str, bool]:
+    prefecture = current_user.role == Role.PREFECTURE
+    status = found.status
+    return {
+        "open": prefecture and allowed(OPEN, status),
+        "request_changes": prefecture and allowed(REQUEST_CHANGES, status),
+        "adjust": prefecture and status == CofundingStatus.IN_INSTRUCTION,
+        "grant": prefecture and allowed(GRANT, status),
+        "refuse": prefecture and allowed(REFUSE, status),
+        "dismiss": prefecture and allowed(DISMISS, status),
+        "anah_opinion": current_user.role == Role.ANAH and found.status_enum in OPINION_STATES,
+    }
+
+
+def _detail_page(found: CofundingRequest, status: int = 200, **bound):
+    """The request with every form its reader may use; `bound` holds a refused form
+    (with what was typed and its errors) to show instead of a blank one."""
+    forms = {
+        "open_form": VersionedForm(**_versioned(found)),
+        "grant_form": VersionedForm(**_versioned(found)),
+        "changes_form": ChangesForm(**_versioned(found)),
+        "adjust_form": adjust_form(found, formdata=None),
+        "anah_form": anah_opinion_form(found, formdata=None),
+        "note_form": NoteForm(formdata=None),
+        "message_form": MessageForm(formdata=None),
+    }
+    forms.update(bound)
+    prefecture = current_user.role == Role.PREFECTURE
+    anah_line = found.part(Funder.ANAH)
     return render_template(
         "prefecture/request.html",
         request_=found,
         history=services.history(found),
         messages=services.thread(found),
         notes=services.notes(found),
+        can=_can(found),
+        refused=status == 400,
+        is_prefecture=prefecture,
+        anah_pending=found.anah_asked
+        and found.anah_opinion is None
+        and anah_line is not None
+        and anah_line.granted_amount > 0,
+        anah_cap=anah_cap(found) if found.anah_asked else None,
+        filed=filed_on(found),
+        euros=services.euros,
+        post_url=url_for("prefecture.request_message", request_id=found.id),
+        **forms,
+    ), status
+
+
+@bp.get("/demandes/<int:request_id>", endpoint="request")
+@roles(Role.PREFECTURE, Role.ANAH)
+def request_detail(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _detail_page(found)
+
+
+@bp.get("/demandes/<int:request_id>/pieces/<int:attachment_id>")
+@roles(Role.PREFECTURE, Role.ANAH)
+def request_attachment(request_id: int, attachment_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    attachment = next((a for a in found.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    return send_stored_file(attachment.file)
+
+
+@bp.get("/demandes/<int:request_id>/decision.pdf")
+@roles(Role.PREFECTURE, Role.ANAH)
+def request_decision(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    if found.status != CofundingStatus.GRANTED or found.decision_pdf is None:
+        abort(404)
+    return send_stored_file(found.decision_pdf, f"decision-cofinancement-{found.id}.pdf")
+
+
+def _check_version(form, found: CofundingRequest) -> None:
+    """For the services that take no version (open, ANAH opinion): refuse a stale page
+    here. Not under the row lock, but a state changed meanwhile is still refused by the
+    service itself."""
+    if form.version.data != found.version:
+        raise ServiceError(services.STALE_MESSAGE)
+
+
+def _show_refusal(form, error: ServiceError, text_field: str | None = None) -> None:
+    """A refusal naming a field goes under it; any other is flashed."""
+    if error.field is None:
+        flash(error.message, "error")
+        return
+    field = text_field if error.field == "body" and text_field else error.field
+    add_service_error(form, ServiceError(error.message, field=field))
+
+
+def _refresh_version(form, found: CofundingRequest) -> None:
+    """After a refusal, the form carries the version now saved: sending it again is then
+    a choice made on the page that shows the request as it now is."""
+    form.version.data = found.version
+    form.version.raw_data = [str(found.version)]
+
+
+def _act(found, form, form_name: str, call, done: str, text_field: str | None = None):
+    """Validate `form`, call the service, flash and go back to the request. On a refusal,
+    roll back and show the page again (400) with the form as it was sent, so that
+    nothing typed is lost; a one-click form has nothing to keep: back to the request."""
+    typed = any(field.name not in ("csrf_token", "version") for field in form)
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except ServiceError as error:
+            db.session.rollback()
+            _show_refusal(form, error, text_field)
+            if error.field is None and not typed:
+                return redirect(_detail_url(found))
+        else:
+            flash(done, "success")
+            return redirect(_detail_url(found))
+    elif "version" in form.errors:
+        flash("Le formulaire est incomplet : rechargez la page et recommencez.", "error")
+        return redirect(_detail_url(found))
+    if "version" in form:
+        _refresh_version(form, found)
+    return _detail_page(found, 400, **{form_name: form})
+
+
+@bp.post("/demandes/<int:request_id>/ouvrir")
+@roles(Role.PREFECTURE)
+def request_open(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+
+    def call(form):
+        _check_version(form, found)
+        services.open_instruction(current_user, found)
+
+    return _act(
+        found,
+        VersionedForm(),
+        "open_form",
+        call,
+        "Instruction ouverte : la collectivité ne peut plus modifier sa demande ; elle est prévenue.",
+    )
+
+
+@bp.post("/demandes/<int:request_id>/complement")
+@roles(Role.PREFECTURE)
+def request_changes(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _act(
+        found,
+        ChangesForm(),
+        "changes_form",
+        lambda form: services.request_changes(
+            current_user, found, form.message.data, version=form.version.data
+        ),
+        "Complément demandé : la demande revient à la collectivité, qui est prévenue.",
+        text_field="message",
+    )
+
+
+@bp.post("/demandes/<int:request_id>/montants")
+@roles(Role.PREFECTURE)
+def request_adjust(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _act(
+        found,
+        adjust_form(found),
+        "adjust_form",
+        lambda form: services.adjust_parts(
+            current_user, found, adjusted_amounts(form, found), version=form.version.data
+        ),
+        "Montants enregistrés.",
+    )
+
+
+@bp.post("/demandes/<int:request_id>/accorder")
+@roles(Role.PREFECTURE)
+def request_grant(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _act(
+        found,
+        VersionedForm(),
+        "grant_form",
+        lambda form: services.grant(current_user, found, version=form.version.data),
+        "Demande accordée : la décision est produite et la collectivité est prévenue.",
+    )
+
+
+DECISIONS = {
+    "refuser": (
+        RefuseForm,
+        services.refuse,
+        REFUSE,
+        "Refuser la demande",
+        "La demande sera définitivement refusée. La collectivité reçoit le motif par courriel ; "
+        "elle pourra déposer une nouvelle demande pour ce poste.",
+        "Confirmer le refus",
+        "Demande refusée : la collectivité est prévenue avec le motif.",
+    ),
+    "classer": (
+        DismissForm,
+        services.dismiss,
+        DISMISS,
+        "Classer la demande sans suite",
+        "La demande sera close sans décision sur le fond. La collectivité reçoit le motif "
+        "par courriel ; elle pourra déposer une nouvelle demande pour ce poste.",
+        "Confirmer le classement sans suite",
+        "Demande classée sans suite : la collectivité est prévenue avec le motif.",
+    ),
+}
+
+
+@bp.route("/demandes/<int:request_id>/<any(refuser, classer):action>", methods=["GET", "POST"])
+@roles(Role.PREFECTURE)
+def request_decide(request_id: int, action: str):
+    """Refuse or dismiss, from a confirmation page that asks the reason."""
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    form_class, service, transition, title, consequence, button, done = DECISIONS[action]
+    status = 200
+    if request.method == "GET":
+        if not allowed(transition, found.status):
+            flash(f"Impossible : la demande est « {found.status_enum.label.lower()} ».", "error")
+            return redirect(_detail_url(found))
+        # The version of the page the agent came from, so that the decision is refused
+        # if the request changed since they read it.
+        seen = request.args.get("version", type=int) or found.version
+        form = form_class(formdata=None, data={"version": seen})
+    else:
+        form = form_class()
+        if form.validate_on_submit():
+            try:
+                service(current_user, found, form.reason.data, version=form.version.data)
+            except ServiceError as error:
+                db.session.rollback()
+                _show_refusal(form, error, "reason")
+                if not allowed(transition, found.status):
+                    return redirect(_detail_url(found))
+                _refresh_version(form, found)
+            else:
+                flash(done, "success")
+                return redirect(_detail_url(found))
+        status = 400
+    return render_template(
+        "prefecture/request_confirm.html",
+        request_=found,
+        form=form,
+        action=action,
+        title=title,
+        consequence=consequence,
+        button=button,
+    ), status
+
+
+@bp.post("/demandes/<int:request_id>/avis-anah")
+@roles(Role.ANAH)
+def request_anah_opinion(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    form = AnahOpinionForm()
+    form.amount.description = anah_amount_hint(found)
+
+    def call(form):
+        _check_version(form, found)
+        services.give_anah_opinion(
+            current_user,
+            found,
+            form.favourable.data == FAVOURABLE,
+            form.amount.data,
+            form.comment.data or "",
+        )
+
+    return _act(
+        found,
+        form,
+        "anah_form",
+        call,
+        "Avis de l'ANAH enregistré : la préfecture est prévenue.",
+        text_field="comment",
+    )
+
+
+@bp.post("/demandes/<int:request_id>/notes")
+@roles(Role.PREFECTURE, Role.ANAH)
+def request_note(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _act(
+        found,
+        NoteForm(),
+        "note_form",
+        lambda form: services.add_note(current_user, found, form.note.data),
+        "Note enregistrée (visible par les seuls instructeurs).",
+        text_field="note",
+    )
+
+
+@bp.post("/demandes/<int:request_id>/messages")
+@roles(Role.PREFECTURE, Role.ANAH)
+def request_message(request_id: int):
+    found = get_request_for_instructor_or_404(current_user, request_id)
+    return _act(
+        found,
+        MessageForm(),
+        "message_form",
+        lambda form: services.post_message(current_user, found, form.body.data),
+        "Message envoyé à la collectivité.",
+        text_field="body",
     )
