@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.applications.models import ApplicationStatus
+from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.cofunding import services
 from recrutement.cofunding.engine import Split
@@ -165,26 +165,29 @@ def _form_page(form: RequestForm, save, **context):
     ), status
 
 
-@bp.route(
-    "/cofinancements/nouvelle/poste",
-    methods=["GET", "POST"],
-    defaults={"application_id": None},
-)
+@bp.route("/cofinancements/nouvelle/poste", methods=["GET", "POST"])
+@roles(Role.EMPLOYER)
+def cofunding_new():
+    """A new draft for a post filled elsewhere: an empty form."""
+    return _new_request(hire=None)
+
+
 @bp.route("/cofinancements/nouvelle/recrutement/<int:application_id>", methods=["GET", "POST"])
 @roles(Role.EMPLOYER)
-def cofunding_new(application_id: int | None):
-    """A new draft, for a hire recorded on the platform (prefilled and linked to it) or
-    for a post filled elsewhere (an empty form)."""
-    hire = None
-    if application_id is not None:
-        hire = get_application_for_member_or_404(current_user, application_id)
-        if hire.status != ApplicationStatus.HIRED:
-            flash(
-                "Cette candidature n'a pas abouti à un recrutement : choisissez un recrutement "
-                "enregistré, ou déclarez un poste pourvu hors de la plateforme.",
-                "error",
-            )
-            return redirect(url_for("employer.cofunding_start"))
+def cofunding_new_from_hire(application_id: int):
+    """A new draft for a hire recorded on the platform: prefilled and linked to it."""
+    hire = get_application_for_member_or_404(current_user, application_id)
+    if hire.status != ApplicationStatus.HIRED:
+        flash(
+            "Cette candidature n'a pas abouti à un recrutement : choisissez un recrutement "
+            "enregistré, ou déclarez un poste pourvu hors de la plateforme.",
+            "error",
+        )
+        return redirect(url_for("employer.cofunding_start"))
+    return _new_request(hire)
+
+
+def _new_request(hire: Application | None):
     if request.method == "GET":
         initial = asdict(services.prefill_from_hire(hire)) if hire else {}
         form = RequestForm(data=initial)
