@@ -96,6 +96,7 @@ def demo_seed(extra_offers: int) -> None:
     """Load the referential and create the demo accounts, offers in every state (idempotent)."""
     from recrutement.demo import DemoRefused, seed
     from recrutement.demo_applications import create_demo_applications
+    from recrutement.demo_cofunding import create_demo_cofunding
     from recrutement.demo_offers import (
         create_demo_offers,
         create_demo_offers_in_every_state,
@@ -111,6 +112,7 @@ def demo_seed(extra_offers: int) -> None:
     created = create_demo_offers_in_every_state()
     click.echo(describe_demo_offers(created))
     click.echo(f"Candidatures de démonstration ajoutées : {create_demo_applications()}")
+    click.echo(f"Demandes de cofinancement de démonstration ajoutées : {create_demo_cofunding()}")
     if extra_offers:
         started = time.perf_counter()
         added = create_demo_offers(extra_offers)
