@@ -163,7 +163,7 @@ class RequestForm(FlaskForm):
     )
     bdt_asked = BooleanField(
         "Solliciter la Banque des territoires",
-        description="Jusqu'à 25 % du coût et 15 000 € par an.",
+        description="Elle finance une part du coût, dans la limite de son taux et de son plafond annuel.",
         default=True,
     )
     anah_asked = BooleanField(

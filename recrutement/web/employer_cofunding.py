@@ -18,7 +18,7 @@ from recrutement.accounts.permissions import roles
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.cofunding import services
-from recrutement.cofunding.engine import Split
+from recrutement.cofunding.engine import InvalidPeriod, Split
 from recrutement.cofunding.forms import (
     COMPUTATION_FIELDS,
     ActionForm,
@@ -29,10 +29,12 @@ from recrutement.cofunding.forms import (
     VersionForm,
     version_of,
 )
-from recrutement.cofunding.models import CofundingRequest, CofundingStatus
+from recrutement.cofunding.models import CofundingRequest, CofundingStatus, FundingRule
 from recrutement.cofunding.queries import get_request_for_member_or_404, requests_for_member
+from recrutement.cofunding.rules import funding_rule_in_force
 from recrutement.cofunding.workflow import EDITABLE_STATES
 from recrutement.core.errors import ServiceError
+from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.web.employer import bp
@@ -98,7 +100,15 @@ def cofunding_list():
         per_page=REQUESTS_PAGE_SIZE,
         error_out=False,
     )
-    return render_template("employer/cofunding_list.html", page=page)
+    return render_template("employer/cofunding_list.html", page=page, rule=_rule_in_force())
+
+
+def _rule_in_force() -> FundingRule | None:
+    """Today's funding rule, for the figures the pages explain (None before any rule)."""
+    try:
+        return funding_rule_in_force(paris_today())
+    except InvalidPeriod:
+        return None
 
 
 @bp.get("/cofinancements/nouvelle")
