@@ -230,3 +230,19 @@ def login_as(client, referential):
         return user
 
     return login
+
+
+@pytest.fixture
+def programme_rule(app):
+    """The cofunding rule the migration inserts (DESIGN.md figures); the tests build
+    the schema without migrations, so those that compute a split ask for it."""
+    from dataclasses import asdict
+    from datetime import date
+
+    from recrutement.cofunding.models import FundingRule
+    from tests.cofunding.test_engine import RULE
+
+    rule = FundingRule(effective_from=date(2020, 10, 1), **asdict(RULE))
+    db.session.add(rule)
+    db.session.commit()
+    return rule

@@ -3,7 +3,6 @@ départements with their members, the instructors, and request content."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from decimal import Decimal as D
 from types import SimpleNamespace
@@ -12,19 +11,8 @@ import pytest
 
 from recrutement.accounts.models import Role
 from recrutement.cofunding import services
-from recrutement.cofunding.models import FundingRule
 from recrutement.extensions import db
 from tests import factories
-from tests.cofunding.test_engine import RULE
-
-
-@pytest.fixture
-def programme_rule(app):
-    """The rule the migration inserts (DESIGN.md figures); tests build the schema without it."""
-    rule = FundingRule(effective_from=date(2020, 10, 1), **asdict(RULE))
-    db.session.add(rule)
-    db.session.commit()
-    return rule
 
 
 def content(**overrides) -> services.RequestContent:
