@@ -430,10 +430,13 @@ def delete_draft(actor: User, request: CofundingRequest) -> None:
     _lock(request)
     if request.status != CofundingStatus.DRAFT:
         raise ServiceError("Seul un brouillon peut être supprimé.")
-    for attachment in list(request.attachments):
-        delete_file(attachment.file)
+    files = [attachment.file for attachment in request.attachments]
     record_event(actor, "cofunding.delete", request)
+    # The request (and its attachment rows) first: they point to the files.
     db.session.delete(request)
+    db.session.flush()
+    for stored in files:
+        delete_file(stored)
     _commit()
 
 
