@@ -180,7 +180,7 @@ def anah_amount_hint(request: CofundingRequest) -> str:
 
 def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
     """The most a part may be: the services' own limit, so the page says what they enforce."""
-    return services._part_limit(request, line)
+    return services.part_limit(request, line)
 
 
 def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:

@@ -541,10 +541,10 @@ def _check_instructor(actor: User, request: CofundingRequest, role: Role = Role.
 
 
 @guarded
-def open_instruction(actor: User, request: CofundingRequest) -> None:
+def open_instruction(actor: User, request: CofundingRequest, version=None) -> None:
     """Start the instruction: the collectivité can no longer edit the request."""
     _check_instructor(actor, request)
-    _lock(request)
+    _lock(request, version)
     _move(actor, request, OPEN)
     request.instructor_id = actor.id
     request.instruction_started_at = utcnow()
@@ -578,7 +578,7 @@ def adjust_parts(
         if line.funder not in amounts:
             continue
         amount = amounts[line.funder]
-        limit = _part_limit(request, line)
+        limit = part_limit(request, line)
         if amount is None or amount < 0:
             raise ServiceError(
                 f"Le montant {line.funder_enum.label} doit être positif ou nul.",
@@ -605,7 +605,9 @@ def adjust_parts(
     _commit()
 
 
-def _part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
+def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
+    """The most an instructor may keep for a part: the rules' proposal, and for ANAH
+    at most its delegation's amount."""
     if line.funder == Funder.ANAH and request.anah_opinion is not None:
         return min(line.requested_amount, request.anah_opinion.amount)
     return line.requested_amount
@@ -624,11 +626,16 @@ def _limit_reason(request: CofundingRequest, line: FundingPlan) -> str:
 
 @guarded
 def give_anah_opinion(
-    actor: User, request: CofundingRequest, favourable: bool, amount: Decimal, comment: str = ""
+    actor: User,
+    request: CofundingRequest,
+    favourable: bool,
+    amount: Decimal,
+    comment: str = "",
+    version=None,
 ) -> None:
     """The ANAH delegation's opinion and amount (at most the ANAH part the rules allow)."""
     _check_instructor(actor, request, Role.ANAH)
-    _lock(request)
+    _lock(request, version)
     if request.status not in (
         CofundingStatus.SUBMITTED,
         CofundingStatus.IN_INSTRUCTION,

@@ -44,6 +44,8 @@ EDITABLE_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED})
 DECIDED_STATES = frozenset({S.GRANTED, S.REFUSED, S.DISMISSED})
 # Requests the instructors see (a draft is the collectivité's own business).
 FILED_STATES = frozenset(S) - {S.DRAFT}
+# The same, in the order of the workflow (for queues and counts).
+FILED_STATUSES = [status for status in S if status in FILED_STATES]
 # A refused or dismissed request does not hold the post's period.
 HOLDING_STATES = frozenset(S) - {S.REFUSED, S.DISMISSED}
 

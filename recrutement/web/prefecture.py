@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
+from recrutement.cofunding.queries import counts_by_status
+from recrutement.cofunding.workflow import FILED_STATUSES
 from recrutement.organisations import services as organisations
 from recrutement.organisations.queries import (
     get_organisation_for_instructor_or_404,
@@ -25,7 +27,12 @@ def home():
         if current_user.role == Role.PREFECTURE
         else []
     )
-    return render_template("prefecture/home.html", pending=pending)
+    return render_template(
+        "prefecture/home.html",
+        pending=pending,
+        queue_counts=counts_by_status(current_user),
+        queue_statuses=FILED_STATUSES,
+    )
 
 
 @bp.get("/collectivites", endpoint="organisations")

@@ -42,7 +42,7 @@ from recrutement.cofunding.queries import (
 )
 from recrutement.cofunding.workflow import (
     DISMISS,
-    FILED_STATES,
+    FILED_STATUSES,
     GRANT,
     OPEN,
     REFUSE,
@@ -62,7 +62,6 @@ QUEUE_PAGE_SIZE = 20
 OPINION_STATES = frozenset(
     {CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION, CofundingStatus.CHANGES_REQUESTED}
 )
-FILED_STATUSES = [status for status in CofundingStatus if status in FILED_STATES]
 
 
 def _with_details(query):
@@ -82,14 +81,6 @@ def filed_on(found: CofundingRequest, today: date | None = None) -> tuple[date, 
     if days <= 0:
         return day, "aujourd'hui"
     return day, f"il y a {days} jour{'s' if days > 1 else ''}"
-
-
-@bp.context_processor
-def _home_counts():
-    """The home page's counts per state (prefecture.home renders it; its view is not ours)."""
-    if request.endpoint != "prefecture.home" or not current_user.is_authenticated:
-        return {}
-    return {"queue_counts": counts_by_status(current_user), "queue_statuses": FILED_STATUSES}
 
 
 # --- the queue ------------------------------------------------------------------------
@@ -242,14 +233,6 @@ def request_decision(request_id: int):
     return send_stored_file(found.decision_pdf, f"decision-cofinancement-{found.id}.pdf")
 
 
-def _check_version(form, found: CofundingRequest) -> None:
-    """For the services that take no version (open, ANAH opinion): refuse a stale page
-    here. Not under the row lock, but a state changed meanwhile is still refused by the
-    service itself."""
-    if form.version.data != found.version:
-        raise ServiceError(services.STALE_MESSAGE)
-
-
 def _show_refusal(form, error: ServiceError, text_field: str | None = None) -> None:
     """A refusal naming a field goes under it; any other is flashed."""
     if error.field is None:
@@ -296,8 +279,7 @@ def request_open(request_id: int):
     found = get_request_for_instructor_or_404(current_user, request_id)
 
     def call(form):
-        _check_version(form, found)
-        services.open_instruction(current_user, found)
+        services.open_instruction(current_user, found, version=form.version.data)
 
     return _act(
         found,
@@ -425,13 +407,13 @@ def request_anah_opinion(request_id: int):
     form.amount.description = anah_amount_hint(found)
 
     def call(form):
-        _check_version(form, found)
         services.give_anah_opinion(
             current_user,
             found,
             form.favourable.data == FAVOURABLE,
             form.amount.data,
             form.comment.data or "",
+            version=form.version.data,
         )
 
     return _act(
