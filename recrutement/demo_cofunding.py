@@ -8,7 +8,7 @@ granted after anah29@'s favourable opinion, two wait for it. Commercy's filed
 request starts from the hire that `demo_applications` records, when there is
 one.
 
-Every step is a call to `recrutement.cofunding.services` made as the demo
+Every step is a call to `recrutement.cofunding.services` or `.instruction` made as the demo
 user concerned (quimperle@, commercy@, prefecture29@, prefecture55@,
 anah29@), so the history, the messages, the mails queued in the outbox (sent
 by the worker, like those of the demo applications) and the decision PDFs are
@@ -38,7 +38,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import User
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
+from recrutement.cofunding.content import RequestContent
 from recrutement.cofunding.engine import InvalidPeriod
 from recrutement.cofunding.models import (
     AnahOpinion,
@@ -110,8 +111,8 @@ class Planned:
     # Start from the organisation's most recent hire when it has one (this content otherwise).
     from_hire: bool = False
 
-    def content(self) -> services.RequestContent:
-        return services.RequestContent(
+    def content(self) -> RequestContent:
+        return RequestContent(
             post_title=self.post_title,
             holder_first_name=self.holder[0],
             holder_last_name=self.holder[1],
@@ -606,27 +607,27 @@ def _steps(
         elif action == "submit":
             services.submit(employer, request)
         elif action == "open":
-            services.open_instruction(prefecture, request)
+            instruction.open_instruction(prefecture, request)
         elif action == "changes":
-            services.request_changes(prefecture, request, step.text)
+            instruction.request_changes(prefecture, request, step.text)
         elif action == "answer":
             services.answer_changes(employer, request, step.text)
         elif action == "note":
-            services.add_note(actors[step.by], request, step.text)
+            instruction.add_note(actors[step.by], request, step.text)
         elif action == "message":
             services.post_message(actors[step.by], request, step.text)
         elif action == "anah":
             amount = request.part(Funder.ANAH).requested_amount
-            services.give_anah_opinion(actors["anah"], request, True, amount, step.text)
+            instruction.give_anah_opinion(actors["anah"], request, True, amount, step.text)
         elif action == "adjust":
             amounts = {funder: Decimal(value) for funder, value in step.amounts}
-            services.adjust_parts(prefecture, request, amounts)
+            instruction.adjust_parts(prefecture, request, amounts)
         elif action == "grant":
-            services.grant(prefecture, request)
+            instruction.grant(prefecture, request)
         elif action == "refuse":
-            services.refuse(prefecture, request, step.text)
+            instruction.refuse(prefecture, request, step.text)
         elif action == "dismiss":
-            services.dismiss(prefecture, request, step.text)
+            instruction.dismiss(prefecture, request, step.text)
         elif action == "renew":
             renewal = services.renew(employer, request)
             made.append(renewal.id)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from recrutement.accounts.models import User
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.cofunding import services
+from recrutement.cofunding.content import check_content
 from recrutement.cofunding.models import (
     AnahOpinion,
     Attachment,
@@ -300,7 +301,7 @@ def test_the_plan_holds_in_any_year(programme_rule, year):
         titles = [planned.post_title for planned in planned_requests]
         assert len(set(titles)) == len(titles)
         for planned in planned_requests:
-            services.check_content(planned.content())
+            check_content(planned.content())
             assert planned.period[0].year == planned.period[1].year
             timeline = Timeline(date(year, 11, 22))
             timeline.mark(planned.created_days_ago)

@@ -19,8 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional
 
+from recrutement.cofunding.content import RequestContent
 from recrutement.cofunding.models import AttachmentKind
-from recrutement.cofunding.services import RequestContent
 from recrutement.core.validators import bounded, required, strip
 from recrutement.offers.models import ContractType
 

@@ -14,7 +14,8 @@ from wtforms import Field, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
+from recrutement.cofunding.content import euros
 from recrutement.cofunding.models import CofundingRequest, Funder, FundingPlan
 from recrutement.core.validators import bounded, required
 
@@ -172,7 +173,7 @@ def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
 
 def anah_amount_hint(request: CofundingRequest) -> str:
     return (
-        f"Au plus {services.euros(anah_cap(request))} : la part ANAH demandée pour la période "
+        f"Au plus {euros(anah_cap(request))} : la part ANAH demandée pour la période "
         "(50 % du coût et 40 000 € par an, dans la limite du total). "
         "Laissez vide ou 0 si l'avis est défavorable."
     )
@@ -180,7 +181,7 @@ def anah_amount_hint(request: CofundingRequest) -> str:
 
 def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
     """The most a part may be: the services' own limit, so the page says what they enforce."""
-    return services.part_limit(request, line)
+    return instruction.part_limit(request, line)
 
 
 def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
@@ -202,7 +203,7 @@ def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
             line.funder,
             amount_field(
                 f"Part {line.funder_enum.label} (€)",
-                f"Au plus {services.euros(limit)} ({reason}).",
+                f"Au plus {euros(limit)} ({reason}).",
                 f"Indiquez la part {line.funder_enum.label} (0 pour n'en rien accorder).",
                 id=f"part-{line.funder}",
             ),

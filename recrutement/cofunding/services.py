@@ -1,4 +1,6 @@
-"""What may be done with cofunding requests, by the collectivité and the instructors.
+"""What the collectivité does with its cofunding requests, and what both sides share:
+the row lock and race guard, moves through the workflow, messages and history.
+(The instructors' actions are in instruction.py; the content rules in content.py.)
 
 Every move is checked against cofunding.workflow, logged in the audit journal
 (the history both sides read) and mailed through the outbox, in one
@@ -11,9 +13,7 @@ overwriting it.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +22,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from recrutement.accounts.models import Role, User
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.cofunding import notifications
-from recrutement.cofunding.decision import decision_pdf
-from recrutement.cofunding.engine import InvalidPeriod, Split, compute_split
+from recrutement.cofunding.content import (
+    CONTENT_FIELDS,
+    RequestContent,
+    check_content,
+    content_of,
+    post_key,
+)
+from recrutement.cofunding.engine import Split
 from recrutement.cofunding.models import (
-    AnahOpinion,
     Attachment,
     AttachmentKind,
     CofundingMessage,
@@ -35,16 +40,10 @@ from recrutement.cofunding.models import (
     FundingPlan,
     InstructionNote,
 )
-from recrutement.cofunding.rules import as_rule, funding_rule_in_force
 from recrutement.cofunding.workflow import (
     ANSWER,
-    DISMISS,
     EDITABLE_STATES,
-    GRANT,
     HOLDING_STATES,
-    OPEN,
-    REFUSE,
-    REQUEST_CHANGES,
     SUBMIT,
     Transition,
     allowed,
@@ -54,120 +53,16 @@ from recrutement.core.models import AuditEvent, record_event
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.files.copy import copy_stored_file
-from recrutement.files.storage import delete_file, store_bytes, store_pdf
-from recrutement.offers.models import FIXED_TERM_CONTRACTS, ContractType, Offer
+from recrutement.files.storage import delete_file, store_pdf
+from recrutement.offers.models import FIXED_TERM_CONTRACTS, Offer
 from recrutement.offers.rules import add_months
 from recrutement.organisations.models import Organisation
-from recrutement.referential.text import fold
 
-MAX_COST = Decimal("1000000")
 MAX_ATTACHMENTS = 10
 STALE_MESSAGE = (
     "Cette demande vient d'être modifiée par quelqu'un d'autre : "
     "rechargez la page pour voir son état avant d'agir."
 )
-
-
-@dataclass
-class RequestContent:
-    """What the collectivité fills in (already type-checked by the form)."""
-
-    post_title: str
-    holder_first_name: str
-    holder_last_name: str
-    holder_start_date: date | None
-    contract_type: str
-    contract_end_date: date | None
-    period_start: date | None
-    period_end: date | None
-    annual_loaded_cost: Decimal | None
-    bdt_asked: bool = True
-    anah_asked: bool = False
-    housing_operation: str = ""
-
-
-CONTENT_FIELDS = [field.name for field in fields(RequestContent)]
-
-
-# --- the computation ------------------------------------------------------------------
-
-
-def check_content(content: RequestContent) -> Split:
-    """Refuse incomplete or inconsistent content (ServiceError naming the field);
-    return the maximum split the rules allow for it."""
-    required = {
-        "post_title": "Indiquez l'intitulé du poste.",
-        "holder_first_name": "Indiquez le prénom du chef de projet.",
-        "holder_last_name": "Indiquez le nom du chef de projet.",
-        "holder_start_date": "Indiquez la date d'arrivée du chef de projet.",
-        "period_start": "Indiquez le début de la période demandée.",
-        "period_end": "Indiquez la fin de la période demandée.",
-        "annual_loaded_cost": "Indiquez le coût chargé annuel du poste.",
-    }
-    for name, message in required.items():
-        value = getattr(content, name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise ServiceError(message, field=name)
-    if content.contract_type not in set(ContractType):
-        raise ServiceError("Choisissez le type de contrat.", field="contract_type")
-    if content.contract_type in FIXED_TERM_CONTRACTS and content.contract_end_date is None:
-        raise ServiceError(
-            "Indiquez la date de fin de ce contrat à durée déterminée.", field="contract_end_date"
-        )
-    if content.contract_end_date and content.contract_end_date < content.holder_start_date:
-        raise ServiceError(
-            "La fin du contrat précède l'arrivée du chef de projet.", field="contract_end_date"
-        )
-    if content.period_start < content.holder_start_date:
-        raise ServiceError(
-            "La période ne peut pas commencer avant l'arrivée du chef de projet "
-            f"({content.holder_start_date:%d/%m/%Y}).",
-            field="period_start",
-        )
-    if content.contract_end_date and content.period_end > content.contract_end_date:
-        raise ServiceError(
-            f"La période ne peut pas dépasser la fin du contrat ({content.contract_end_date:%d/%m/%Y}).",
-            field="period_end",
-        )
-    cost = content.annual_loaded_cost
-    if cost <= 0 or cost > MAX_COST:
-        raise ServiceError(
-            "Le coût chargé annuel doit être compris entre 0 et 1 000 000 €.",
-            field="annual_loaded_cost",
-        )
-    if content.anah_asked and len(content.housing_operation.strip()) < 5:
-        raise ServiceError(
-            "L'ANAH ne finance le poste qu'au titre d'une OPAH-RU ou d'une opération d'habitat : nommez-la.",
-            field="housing_operation",
-        )
-    return split_for(content)
-
-
-def split_for(content: RequestContent) -> Split:
-    try:
-        rule = as_rule(funding_rule_in_force(content.period_start))
-        return compute_split(
-            content.annual_loaded_cost,
-            content.anah_asked,
-            content.period_start,
-            content.period_end,
-            rule,
-            bdt_asked=content.bdt_asked,
-        )
-    except InvalidPeriod as error:
-        field = {"debut": "period_start", "fin": "period_end"}.get(
-            error.parameter, "annual_loaded_cost"
-        )
-        raise ServiceError(error.message, field=field) from error
-
-
-def post_key(offer_id: int | None, post_title: str) -> str:
-    """Which post a request is about: its offer when it has one, else its folded title."""
-    return f"offer:{offer_id}" if offer_id else f"title:{fold(post_title)[:200]}"
-
-
-def content_of(request: CofundingRequest) -> RequestContent:
-    return RequestContent(**{name: getattr(request, name) for name in CONTENT_FIELDS})
 
 
 # --- the collectivité -----------------------------------------------------------------
@@ -331,16 +226,12 @@ def _created_with(creation_token: str | None, actor: User) -> CofundingRequest |
     )
 
 
-def _lock(request: CofundingRequest, version: int | None = None) -> None:
+def lock(request: CofundingRequest, version: int | None = None) -> None:
     """Re-read the row under a lock (PostgreSQL) before changing it, and refuse to act
     on a version other than the one the user saw."""
     db.session.refresh(request, with_for_update=True)
     if version is not None and request.version != version:
         raise ServiceError(STALE_MESSAGE)
-
-
-def _commit() -> None:
-    db.session.commit()
 
 
 def guarded(function):
@@ -365,7 +256,7 @@ def update_request(
     """Change the content while the préfecture has not opened the request (or asked
     for changes)."""
     _check_member(actor, request)
-    _lock(request, version)
+    lock(request, version)
     if request.status_enum not in EDITABLE_STATES:
         raise ServiceError(
             "La préfecture instruit cette demande : elle ne peut plus être modifiée. "
@@ -376,12 +267,10 @@ def update_request(
     _check_overlap(request)
     if request.status != CofundingStatus.DRAFT:
         record_event(actor, "cofunding.edit", request)
-    _commit()
+    db.session.commit()
 
 
-def _move(
-    actor: User, request: CofundingRequest, transition: Transition, comment: str = ""
-) -> None:
+def move(actor: User, request: CofundingRequest, transition: Transition, comment: str = "") -> None:
     if not allowed(transition, request.status):
         raise ServiceError(
             f"Impossible : la demande n° {request.id} est désormais « "
@@ -396,7 +285,7 @@ def submit(actor: User, request: CofundingRequest, version: int | None = None) -
     """File the draft with the préfecture. Returns False when it already was (a second
     click), True when this call filed it."""
     _check_member(actor, request)
-    _lock(request)
+    lock(request)
     if request.status == CofundingStatus.SUBMITTED and request.submitted_at:
         return False
     if version is not None and request.version != version:
@@ -404,10 +293,10 @@ def submit(actor: User, request: CofundingRequest, version: int | None = None) -
     check_content(content_of(request))
     _lock_organisation(request.organisation_id)
     _check_overlap(request)
-    _move(actor, request, SUBMIT)
+    move(actor, request, SUBMIT)
     request.submitted_at = utcnow()
     notifications.submitted(request)
-    _commit()
+    db.session.commit()
     return True
 
 
@@ -415,19 +304,19 @@ def submit(actor: User, request: CofundingRequest, version: int | None = None) -
 def answer_changes(actor: User, request: CofundingRequest, message: str) -> None:
     """Send the request back to instruction with the collectivité's answer."""
     _check_member(actor, request)
-    body = _clean_body(message)
-    _lock(request)
+    body = clean_body(message)
+    lock(request)
     check_content(content_of(request))
-    _move(actor, request, ANSWER, body)
-    _add_message(actor, request, "employer", body)
+    move(actor, request, ANSWER, body)
+    add_message(actor, request, "employer", body)
     notifications.answered(request, body)
-    _commit()
+    db.session.commit()
 
 
 @guarded
 def delete_draft(actor: User, request: CofundingRequest) -> None:
     _check_member(actor, request)
-    _lock(request)
+    lock(request)
     if request.status != CofundingStatus.DRAFT:
         raise ServiceError("Seul un brouillon peut être supprimé.")
     files = [attachment.file for attachment in request.attachments]
@@ -437,13 +326,13 @@ def delete_draft(actor: User, request: CofundingRequest) -> None:
     db.session.flush()
     for stored in files:
         delete_file(stored)
-    _commit()
+    db.session.commit()
 
 
 @guarded
 def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) -> Attachment:
     _check_member(actor, request)
-    _lock(request)
+    lock(request)
     if request.status_enum not in EDITABLE_STATES:
         raise ServiceError("La demande est en instruction : ses pièces ne peuvent plus changer.")
     if kind not in set(AttachmentKind):
@@ -456,14 +345,14 @@ def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) ->
     request.attachments.append(attachment)
     if request.status != CofundingStatus.DRAFT:
         record_event(actor, "cofunding.attachment", request, attachment.kind_enum.label)
-    _commit()
+    db.session.commit()
     return attachment
 
 
 @guarded
 def remove_attachment(actor: User, request: CofundingRequest, attachment_id: int) -> None:
     _check_member(actor, request)
-    _lock(request)
+    lock(request)
     if request.status_enum not in EDITABLE_STATES:
         raise ServiceError("La demande est en instruction : ses pièces ne peuvent plus changer.")
     attachment = next((a for a in request.attachments if a.id == attachment_id), None)
@@ -471,7 +360,7 @@ def remove_attachment(actor: User, request: CofundingRequest, attachment_id: int
         raise ServiceError("Cette pièce n'existe pas dans la demande.")
     request.attachments.remove(attachment)
     delete_file(attachment.file)
-    _commit()
+    db.session.commit()
 
 
 def next_period(request: CofundingRequest) -> tuple[date, date]:
@@ -526,210 +415,8 @@ def renew(actor: User, request: CofundingRequest) -> CofundingRequest:
     record_event(
         actor, "cofunding.create", renewal, f"renouvellement de la demande n° {request.id}"
     )
-    _commit()
+    db.session.commit()
     return renewal
-
-
-# --- the instructors ------------------------------------------------------------------
-
-
-def _check_instructor(actor: User, request: CofundingRequest, role: Role = Role.PREFECTURE) -> None:
-    if actor.role != role or request.organisation.department_code not in actor.department_codes:
-        raise ServiceError("Cette demande ne relève pas de votre département.")
-    if role == Role.ANAH and not request.anah_asked:
-        raise ServiceError("Cette demande ne sollicite pas l'ANAH.")
-
-
-@guarded
-def open_instruction(actor: User, request: CofundingRequest, version=None) -> None:
-    """Start the instruction: the collectivité can no longer edit the request."""
-    _check_instructor(actor, request)
-    _lock(request, version)
-    _move(actor, request, OPEN)
-    request.instructor_id = actor.id
-    request.instruction_started_at = utcnow()
-    notifications.opened(request)
-    _commit()
-
-
-@guarded
-def request_changes(actor: User, request: CofundingRequest, message: str, version=None) -> None:
-    _check_instructor(actor, request)
-    body = _clean_body(message, "Expliquez à la collectivité ce qu'elle doit compléter.")
-    _lock(request, version)
-    _move(actor, request, REQUEST_CHANGES, body)
-    _add_message(actor, request, "prefecture", body)
-    notifications.changes_requested(request, body)
-    _commit()
-
-
-@guarded
-def adjust_parts(
-    actor: User, request: CofundingRequest, amounts: dict[str, Decimal], version=None
-) -> None:
-    """Lower parts of the plan. A part above what the rules allow (the engine's
-    proposal, and for ANAH its delegation's amount) is refused and nothing is saved."""
-    _check_instructor(actor, request)
-    _lock(request, version)
-    if request.status != CofundingStatus.IN_INSTRUCTION:
-        raise ServiceError("Ouvrez l'instruction de la demande avant d'ajuster les montants.")
-    changes = []
-    for line in request.plan:
-        if line.funder not in amounts:
-            continue
-        amount = amounts[line.funder]
-        limit = part_limit(request, line)
-        if amount is None or amount < 0:
-            raise ServiceError(
-                f"Le montant {line.funder_enum.label} doit être positif ou nul.",
-                field=line.funder,
-            )
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ServiceError(
-                f"Le montant {line.funder_enum.label} s'exprime au centime près.", field=line.funder
-            )
-        if amount > limit:
-            raise ServiceError(
-                f"La part {line.funder_enum.label} ne peut pas dépasser {euros(limit)} "
-                f"({_limit_reason(request, line)}) : rien n'a été enregistré.",
-                field=line.funder,
-            )
-        if amount != line.granted_amount:
-            changes.append(
-                f"{line.funder_enum.label} : {euros(line.granted_amount)} → {euros(amount)}"
-            )
-            line.granted_amount = amount
-    if changes:
-        record_event(actor, "cofunding.adjust", request, " ; ".join(changes))
-        request.updated_at = utcnow()  # bumps the version: pages open on the old amounts are stale
-    _commit()
-
-
-def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
-    """The most an instructor may keep for a part: the rules' proposal, and for ANAH
-    at most its delegation's amount."""
-    if line.funder == Funder.ANAH and request.anah_opinion is not None:
-        return min(line.requested_amount, request.anah_opinion.amount)
-    return line.requested_amount
-
-
-def _limit_reason(request: CofundingRequest, line: FundingPlan) -> str:
-    opinion = request.anah_opinion
-    if (
-        line.funder == Funder.ANAH
-        and opinion is not None
-        and opinion.amount < line.requested_amount
-    ):
-        return "le montant retenu par l'ANAH"
-    return "son plafond pour cette période selon les règles du programme"
-
-
-@guarded
-def give_anah_opinion(
-    actor: User,
-    request: CofundingRequest,
-    favourable: bool,
-    amount: Decimal,
-    comment: str = "",
-    version=None,
-) -> None:
-    """The ANAH delegation's opinion and amount (at most the ANAH part the rules allow)."""
-    _check_instructor(actor, request, Role.ANAH)
-    _lock(request, version)
-    if request.status not in (
-        CofundingStatus.SUBMITTED,
-        CofundingStatus.IN_INSTRUCTION,
-        CofundingStatus.CHANGES_REQUESTED,
-    ):
-        raise ServiceError(
-            f"La demande est « {request.status_enum.label.lower()} » : l'avis ne peut plus être donné."
-        )
-    line = request.part(Funder.ANAH)
-    cap = line.requested_amount if line else Decimal(0)
-    amount = Decimal(0) if not favourable else amount
-    if amount is None or amount < 0:
-        raise ServiceError("Indiquez un montant positif ou nul.", field="amount")
-    if favourable and amount <= 0:
-        raise ServiceError("Un avis favorable indique le montant retenu.", field="amount")
-    if amount > cap:
-        raise ServiceError(
-            f"Le montant de l'ANAH ne peut pas dépasser {euros(cap)} pour cette période "
-            "(50 % du coût et 40 000 € par an, dans la limite du total).",
-            field="amount",
-        )
-    opinion = request.anah_opinion or AnahOpinion(request=request)
-    opinion.author_id = actor.id
-    opinion.favourable = favourable
-    opinion.amount = amount
-    opinion.comment = (comment or "").strip()
-    opinion.created_at = utcnow()
-    db.session.add(opinion)
-    if line is not None and line.granted_amount > amount:
-        line.granted_amount = amount
-    verdict = "favorable" if favourable else "défavorable"
-    record_event(
-        actor,
-        "cofunding.anah_opinion",
-        request,
-        f"Avis {verdict}, {euros(amount)}" + (f" — {opinion.comment}" if opinion.comment else ""),
-    )
-    notifications.anah_opinion_given(request)
-    request.updated_at = utcnow()  # bumps the version: a préfecture page open on it is stale
-    _commit()
-
-
-@guarded
-def grant(actor: User, request: CofundingRequest, version=None) -> None:
-    """Fix the amounts and produce the decision PDF."""
-    _check_instructor(actor, request)
-    _lock(request, version)
-    anah = request.part(Funder.ANAH)
-    if anah is not None and anah.granted_amount > 0:
-        if request.anah_opinion is None:
-            raise ServiceError(
-                "L'ANAH n'a pas encore donné son avis : la part ANAH ne peut pas être accordée. "
-                "Attendez son avis, ou ramenez la part ANAH à 0 €."
-            )
-        if anah.granted_amount > request.anah_opinion.amount:
-            raise ServiceError("La part ANAH dépasse le montant retenu par l'ANAH.")
-    if request.granted_total <= 0:
-        raise ServiceError("Le total accordé est nul : refusez la demande plutôt que l'accorder.")
-    summary = " ; ".join(
-        f"{line.funder_enum.label} {euros(line.granted_amount)}" for line in request.plan
-    )
-    _move(actor, request, GRANT, summary)
-    request.decided_at = utcnow()
-    request.rule = funding_rule_in_force(request.period_start)
-    request.instructor_id = request.instructor_id or actor.id
-    request.decision_pdf = store_bytes(
-        decision_pdf(request, actor), f"decision-cofinancement-{request.id}.pdf"
-    )
-    notifications.decided(request)
-    _commit()
-
-
-@guarded
-def refuse(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
-    _check_instructor(actor, request)
-    body = _clean_body(reason, "Indiquez le motif du refus : il est transmis à la collectivité.")
-    _lock(request, version)
-    _move(actor, request, REFUSE, body)
-    request.decision_reason = body
-    request.decided_at = utcnow()
-    notifications.decided(request)
-    _commit()
-
-
-@guarded
-def dismiss(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
-    _check_instructor(actor, request)
-    body = _clean_body(reason, "Indiquez pourquoi la demande est classée sans suite.")
-    _lock(request, version)
-    _move(actor, request, DISMISS, body)
-    request.decision_reason = body
-    request.decided_at = utcnow()
-    notifications.decided(request)
-    _commit()
 
 
 # --- what both sides read, and what only the instructors read ------------------------
@@ -774,7 +461,7 @@ def notes(request: CofundingRequest) -> list[InstructionNote]:
 MAX_MESSAGE_LENGTH = 5000
 
 
-def _clean_body(body: str | None, empty_message: str = "Écrivez votre message.") -> str:
+def clean_body(body: str | None, empty_message: str = "Écrivez votre message.") -> str:
     body = (body or "").strip()
     if not body:
         raise ServiceError(empty_message, field="body")
@@ -783,7 +470,7 @@ def _clean_body(body: str | None, empty_message: str = "Écrivez votre message."
     return body
 
 
-def _add_message(actor: User, request: CofundingRequest, side: str, body: str):
+def add_message(actor: User, request: CofundingRequest, side: str, body: str):
     message = CofundingMessage(
         request_id=request.id, author_id=actor.id, author_side=side, body=body
     )
@@ -797,35 +484,25 @@ def side_of(actor: User, request: CofundingRequest) -> str:
         _check_member(actor, request)
         return "employer"
     if actor.role in (Role.PREFECTURE, Role.ANAH):
-        _check_instructor(actor, request, Role(actor.role))
+        check_instructor(actor, request, Role(actor.role))
         return actor.role
     raise ServiceError("Vous ne participez pas à cette demande.")
 
 
 def post_message(actor: User, request: CofundingRequest, body: str):
     side = side_of(actor, request)
-    body = _clean_body(body)
+    body = clean_body(body)
     if request.status == CofundingStatus.DRAFT:
         raise ServiceError("Déposez la demande avant d'écrire à la préfecture.")
-    message = _add_message(actor, request, side, body)
+    message = add_message(actor, request, side, body)
     db.session.flush()
     notifications.message_posted(request, message)
     db.session.commit()
     return message
 
 
-def add_note(actor: User, request: CofundingRequest, body: str):
-    """A private note of the instructors (préfecture and ANAH); never shown to the collectivité."""
-    if actor.role not in (Role.PREFECTURE, Role.ANAH):
-        raise ServiceError("Seuls les instructeurs tiennent des notes.")
-    _check_instructor(actor, request, Role(actor.role))
-    note = InstructionNote(request_id=request.id, author_id=actor.id, body=_clean_body(body))
-    db.session.add(note)
-    db.session.commit()
-    return note
-
-
-def euros(amount: Decimal) -> str:
-    """12 345,67 € (French grouping with a narrow no-break space)."""
-    text = f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text} €"
+def check_instructor(actor: User, request: CofundingRequest, role: Role = Role.PREFECTURE) -> None:
+    if actor.role != role or request.organisation.department_code not in actor.department_codes:
+        raise ServiceError("Cette demande ne relève pas de votre département.")
+    if role == Role.ANAH and not request.anah_asked:
+        raise ServiceError("Cette demande ne sollicite pas l'ANAH.")

@@ -18,6 +18,7 @@ from recrutement.accounts.permissions import roles
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.cofunding import services
+from recrutement.cofunding.content import split_for
 from recrutement.cofunding.engine import InvalidPeriod, Split
 from recrutement.cofunding.forms import (
     COMPUTATION_FIELDS,
@@ -138,7 +139,7 @@ def _calculate(form: RequestForm) -> Split | None:
     if not all(valid):
         return None
     try:
-        return services.split_for(form.content())
+        return split_for(form.content())
     except ServiceError as error:
         add_service_error(form, error)
         return None
@@ -150,7 +151,7 @@ def _quiet_split(form: RequestForm) -> Split | None:
     if not (content.annual_loaded_cost and content.period_start and content.period_end):
         return None
     try:
-        return services.split_for(content)
+        return split_for(content)
     except ServiceError:
         return None
 

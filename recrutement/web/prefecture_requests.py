@@ -16,7 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.cofunding import export, services
+from recrutement.cofunding import export, instruction, services
+from recrutement.cofunding.content import euros
 from recrutement.cofunding.instruction_forms import (
     FAVOURABLE,
     AnahOpinionForm,
@@ -107,7 +108,7 @@ def requests_queue():
         funders=[Funder.BDT, Funder.ANAH],
         ages=AGES,
         filed={found.id: filed_on(found, today) for found in page.items},
-        euros=services.euros,
+        euros=euros,
     )
 
 
@@ -201,7 +202,7 @@ def _detail_page(found: CofundingRequest, status: int = 200, **bound):
         and anah_line.granted_amount > 0,
         anah_cap=anah_cap(found) if found.anah_asked else None,
         filed=filed_on(found),
-        euros=services.euros,
+        euros=euros,
         post_url=url_for("prefecture.request_message", request_id=found.id),
         **forms,
     ), status
@@ -279,7 +280,7 @@ def request_open(request_id: int):
     found = get_request_for_instructor_or_404(current_user, request_id)
 
     def call(form):
-        services.open_instruction(current_user, found, version=form.version.data)
+        instruction.open_instruction(current_user, found, version=form.version.data)
 
     return _act(
         found,
@@ -298,7 +299,7 @@ def request_changes(request_id: int):
         found,
         ChangesForm(),
         "changes_form",
-        lambda form: services.request_changes(
+        lambda form: instruction.request_changes(
             current_user, found, form.message.data, version=form.version.data
         ),
         "Complément demandé : la demande revient à la collectivité, qui est prévenue.",
@@ -314,7 +315,7 @@ def request_adjust(request_id: int):
         found,
         adjust_form(found),
         "adjust_form",
-        lambda form: services.adjust_parts(
+        lambda form: instruction.adjust_parts(
             current_user, found, adjusted_amounts(form, found), version=form.version.data
         ),
         "Montants enregistrés.",
@@ -329,7 +330,7 @@ def request_grant(request_id: int):
         found,
         VersionedForm(),
         "grant_form",
-        lambda form: services.grant(current_user, found, version=form.version.data),
+        lambda form: instruction.grant(current_user, found, version=form.version.data),
         "Demande accordée : la décision est produite et la collectivité est prévenue.",
     )
 
@@ -337,7 +338,7 @@ def request_grant(request_id: int):
 DECISIONS = {
     "refuser": (
         RefuseForm,
-        services.refuse,
+        instruction.refuse,
         REFUSE,
         "Refuser la demande",
         "La demande sera définitivement refusée. La collectivité reçoit le motif par courriel ; "
@@ -347,7 +348,7 @@ DECISIONS = {
     ),
     "classer": (
         DismissForm,
-        services.dismiss,
+        instruction.dismiss,
         DISMISS,
         "Classer la demande sans suite",
         "La demande sera close sans décision sur le fond. La collectivité reçoit le motif "
@@ -407,7 +408,7 @@ def request_anah_opinion(request_id: int):
     form.amount.description = anah_amount_hint(found)
 
     def call(form):
-        services.give_anah_opinion(
+        instruction.give_anah_opinion(
             current_user,
             found,
             form.favourable.data == FAVOURABLE,
@@ -434,7 +435,7 @@ def request_note(request_id: int):
         found,
         NoteForm(),
         "note_form",
-        lambda form: services.add_note(current_user, found, form.note.data),
+        lambda form: instruction.add_note(current_user, found, form.note.data),
         "Note enregistrée (visible par les seuls instructeurs).",
         text_field="note",
     )

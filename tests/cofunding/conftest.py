@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 
 from recrutement.accounts.models import Role
-from recrutement.cofunding import services
+from recrutement.cofunding.content import RequestContent
 from recrutement.extensions import db
 from tests import factories
 
 
-def content(**overrides) -> services.RequestContent:
+def content(**overrides) -> RequestContent:
     """A complete request: a project contract from 1 March 2026, the rest of 2026 asked."""
     values = {
         "post_title": "Chef de projet Petites villes de demain",
@@ -32,7 +32,7 @@ def content(**overrides) -> services.RequestContent:
         "housing_operation": "",
     }
     values.update(overrides)
-    return services.RequestContent(**values)
+    return RequestContent(**values)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role
 from recrutement.applications.models import Application, ApplicationStatus
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
 from recrutement.cofunding.models import Attachment, CofundingRequest
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import utcnow
@@ -115,8 +115,8 @@ def attach(actor, request, name="piece.pdf") -> Attachment:
 def granted(people, **overrides) -> CofundingRequest:
     request = services.create_request(people.employer, content(**overrides))
     services.submit(people.employer, request)
-    services.open_instruction(people.prefecture, request)
-    services.grant(people.prefecture, request)
+    instruction.open_instruction(people.prefecture, request)
+    instruction.grant(people.prefecture, request)
     return request
 
 
@@ -362,8 +362,8 @@ def test_every_field_has_a_label(client, employer, people):
     assert unlabelled_controls(client.get(f"{BASE}/nouvelle/poste").get_data(as_text=True)) == []
     request = services.create_request(people.employer, content())
     services.submit(people.employer, request)
-    services.open_instruction(people.prefecture, request)
-    services.request_changes(people.prefecture, request, "Joignez la délibération.")
+    instruction.open_instruction(people.prefecture, request)
+    instruction.request_changes(people.prefecture, request, "Joignez la délibération.")
     for path in (f"{BASE}/{request.id}", f"{BASE}/{request.id}/modifier"):
         html = client.get(path).get_data(as_text=True)
         assert unlabelled_controls(html) == [], path
@@ -390,7 +390,7 @@ def test_edit_while_submitted_then_refused_once_the_prefecture_opened_it(client,
     assert "Modifications enregistrées" in client.get(f"{BASE}/{request.id}").page
 
     seen = str(request.version)
-    services.open_instruction(people.prefecture, request)
+    instruction.open_instruction(people.prefecture, request)
     locked = client.get(f"{BASE}/{request.id}/modifier", follow_redirects=True)
     assert "ne peut plus être modifiée" in locked.page
     assert "Modifier</a>" not in client.get(f"{BASE}/{request.id}").page
@@ -463,7 +463,7 @@ def test_attachments_are_frozen_once_the_prefecture_opened_the_request(client, e
     request = services.create_request(people.employer, content())
     attachment = attach(people.employer, request)
     services.submit(people.employer, request)
-    services.open_instruction(people.prefecture, request)
+    instruction.open_instruction(people.prefecture, request)
     page = client.get(f"{BASE}/{request.id}").page
     assert "Ajouter la pièce" not in page and "Retirer" not in page
     after = upload(client, request.id)
@@ -520,8 +520,8 @@ def test_submitting_a_stale_draft_is_refused(client, employer, people):
 def test_answering_a_request_for_changes(client, employer, people, mailbox):
     request = services.create_request(people.employer, content())
     services.submit(people.employer, request)
-    services.open_instruction(people.prefecture, request)
-    services.request_changes(people.prefecture, request, "Joignez la délibération du conseil.")
+    instruction.open_instruction(people.prefecture, request)
+    instruction.request_changes(people.prefecture, request, "Joignez la délibération du conseil.")
     page = client.get(f"{BASE}/{request.id}").page
     assert "Complément demandé par la préfecture" in page
     assert "Joignez la délibération du conseil." in page
@@ -675,8 +675,8 @@ def commercy_request(people):
     request = services.create_request(people.other_employer, content())
     attachment = attach(people.other_employer, request)
     services.submit(people.other_employer, request)
-    services.open_instruction(people.prefecture55, request)
-    services.grant(people.prefecture55, request)
+    instruction.open_instruction(people.prefecture55, request)
+    instruction.grant(people.prefecture55, request)
     hire = hire_in(people.commercy)
     return request, attachment, hire
 

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import load_workbook
 
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
 from recrutement.cofunding.export import HEADERS, MONEY_FORMAT, queue_rows, write_csv
 from recrutement.core.time import paris_today, utcnow
 from recrutement.extensions import db
@@ -42,10 +42,10 @@ def xlsx_rows(sheet) -> list[dict]:
 def queue(people):
     """A granted request with ANAH, a submitted one without BDT, a draft, and one in the Meuse."""
     granted = filed(people, days_ago=10, post_title="Chef de projet PVD", **ANAH)
-    services.open_instruction(people.prefecture, granted)
-    services.give_anah_opinion(people.anah, granted, True, D("20000"))
-    services.adjust_parts(people.prefecture, granted, {"bdt": D("5000")})
-    services.grant(people.prefecture, granted)
+    instruction.open_instruction(people.prefecture, granted)
+    instruction.give_anah_opinion(people.anah, granted, True, D("20000"))
+    instruction.adjust_parts(people.prefecture, granted, {"bdt": D("5000")})
+    instruction.grant(people.prefecture, granted)
     submitted = filed(people, days_ago=2, post_title='=HYPERLINK("x")', bdt_asked=False)
     services.create_request(people.employer, content(post_title="Brouillon"))
     meuse = filed(people, employer=people.other_employer, post_title="Poste de la Meuse")

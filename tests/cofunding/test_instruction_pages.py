@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
 from recrutement.cofunding.models import CofundingRequest, InstructionNote
 from recrutement.core.time import utcnow
 from recrutement.emails.models import OutgoingEmail
@@ -58,7 +58,7 @@ def filed(people, employer=None, days_ago: int | None = None, **overrides) -> Co
 
 def in_instruction(people, **overrides) -> CofundingRequest:
     found = filed(people, **overrides)
-    services.open_instruction(people.prefecture, found)
+    instruction.open_instruction(people.prefecture, found)
     return found
 
 
@@ -137,7 +137,7 @@ def test_filters_by_state_funder_and_age_and_counts_per_state(people, prefecture
     with_anah = filed(people, days_ago=20, post_title="Poste ANAH", **ANAH)
     old = filed(people, days_ago=45, post_title="Poste ancien", bdt_asked=False)
     opened = filed(people, days_ago=10, post_title="Poste ouvert")
-    services.open_instruction(people.prefecture, opened)
+    instruction.open_instruction(people.prefecture, opened)
     page = prefecture.get("/prefecture/demandes").page
     assert "Toutes (4)" in page
     assert "Déposée (3)" in page and "En instruction (1)" in page and "Accordée (0)" in page
@@ -219,7 +219,7 @@ def test_another_departments_agents_reach_nothing_by_id(app, people, prefecture)
     with_attachment = db.session.get(CofundingRequest, attachment.request_id)
     services.submit(people.employer, with_attachment)
     granted = in_instruction(people, post_title="Accordée")
-    services.grant(people.prefecture, granted)
+    instruction.grant(people.prefecture, granted)
     paths = {
         "get": [
             f"/prefecture/demandes/{found.id}",
@@ -483,9 +483,9 @@ def test_refusal_goes_through_a_confirmation_page_and_needs_a_reason(people, pre
 def test_dismissal_from_each_open_state(people, prefecture, state):
     found = filed(people)
     if state != "submitted":
-        services.open_instruction(people.prefecture, found)
+        instruction.open_instruction(people.prefecture, found)
     if state == "changes_requested":
-        services.request_changes(people.prefecture, found, "Le contrat manque.")
+        instruction.request_changes(people.prefecture, found, "Le contrat manque.")
     page = prefecture.get(f"/prefecture/demandes/{found.id}").page
     assert "Classer sans suite…" in page
     url = f"/prefecture/demandes/{found.id}/classer"

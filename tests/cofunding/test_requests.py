@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
 from recrutement.accounts.models import Role, User
-from recrutement.cofunding import services
+from recrutement.cofunding import instruction, services
 from recrutement.cofunding.models import CofundingRequest, InstructionNote
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent
@@ -55,7 +55,7 @@ def filed(people, **overrides):
 
 def in_instruction(people, **overrides):
     request = filed(people, **overrides)
-    services.open_instruction(people.prefecture, request)
+    instruction.open_instruction(people.prefecture, request)
     return request
 
 
@@ -113,8 +113,8 @@ def test_a_second_request_for_the_same_post_and_period_is_refused(people):
     services.create_request(people.employer, content(post_title="Chef de projet PVD — Mellac"))
     # A refused request frees its period.
     services.submit(people.employer, first)
-    services.open_instruction(people.prefecture, first)
-    services.refuse(people.prefecture, first, "Le poste n'est pas dédié au programme.")
+    instruction.open_instruction(people.prefecture, first)
+    instruction.refuse(people.prefecture, first, "Le poste n'est pas dédié au programme.")
     services.create_request(people.employer, content())
 
 
@@ -170,7 +170,7 @@ def test_the_collectivite_edits_until_the_prefecture_opens_it(people):
     request = filed(people)
     services.update_request(people.employer, request, content(annual_loaded_cost=D("50000")))
     assert request.part("bdt").requested_amount == D("10479.45")
-    services.open_instruction(people.prefecture, request)
+    instruction.open_instruction(people.prefecture, request)
     with pytest.raises(ServiceError, match="ne peut plus être modifiée"):
         services.update_request(people.employer, request, content(annual_loaded_cost=D("90000")))
     db.session.rollback()
@@ -189,10 +189,10 @@ def test_changes_requested_then_answered(people):
     request = in_instruction(people)
     clear_outbox()
     with pytest.raises(ServiceError) as refused:
-        services.request_changes(people.prefecture, request, "  ")
+        instruction.request_changes(people.prefecture, request, "  ")
     assert refused.value.field == "body"
     db.session.rollback()
-    services.request_changes(people.prefecture, request, "Joignez la délibération du conseil.")
+    instruction.request_changes(people.prefecture, request, "Joignez la délibération du conseil.")
     assert request.status == "changes_requested"
     assert sorted(recipients()) == sorted([people.employer.email, people.colleague.email])
     services.update_request(people.employer, request, content(annual_loaded_cost=D("58000")))
@@ -211,10 +211,10 @@ def test_changes_requested_then_answered(people):
 
 def test_parts_are_lowered_within_their_caps_and_never_raised(people):
     request = in_instruction(people)
-    services.adjust_parts(people.prefecture, request, {"bdt": D("10000.00")})
+    instruction.adjust_parts(people.prefecture, request, {"bdt": D("10000.00")})
     assert request.part("bdt").granted_amount == D("10000.00")
     with pytest.raises(ServiceError) as refused:
-        services.adjust_parts(
+        instruction.adjust_parts(
             people.prefecture, request, {"anct": D("20000"), "bdt": D("12575.35")}
         )
     assert refused.value.field == "bdt"
@@ -225,7 +225,7 @@ def test_parts_are_lowered_within_their_caps_and_never_raised(people):
     assert request.part("anct").granted_amount == D("25150.68")
     assert request.part("bdt").granted_amount == D("10000.00")
     with pytest.raises(ServiceError):
-        services.adjust_parts(people.prefecture, request, {"anct": D("-1")})
+        instruction.adjust_parts(people.prefecture, request, {"anct": D("-1")})
     db.session.rollback()
 
 
@@ -233,39 +233,41 @@ def test_anah_part_needs_the_delegations_opinion_before_a_grant(people):
     request = in_instruction(people, anah_asked=True, housing_operation="OPAH-RU de Quimperlé")
     assert request.part("anah").requested_amount == D("25150.68")
     with pytest.raises(ServiceError, match="L'ANAH n'a pas encore donné son avis"):
-        services.grant(people.prefecture, request)
+        instruction.grant(people.prefecture, request)
     db.session.rollback()
     with pytest.raises(ServiceError) as refused:
-        services.give_anah_opinion(people.anah, request, True, D("25150.69"))
+        instruction.give_anah_opinion(people.anah, request, True, D("25150.69"))
     assert refused.value.field == "amount"
     db.session.rollback()
     with pytest.raises(ServiceError, match="ne relève pas"):
-        services.give_anah_opinion(people.anah55, request, True, D("1000"))
+        instruction.give_anah_opinion(people.anah55, request, True, D("1000"))
     db.session.rollback()
     clear_outbox()
-    services.give_anah_opinion(people.anah, request, True, D("20000"), "Opération engagée.")
+    instruction.give_anah_opinion(people.anah, request, True, D("20000"), "Opération engagée.")
     assert recipients() == [people.prefecture.email]
     assert request.part("anah").granted_amount == D("20000.00")
     with pytest.raises(ServiceError, match="montant retenu par l'ANAH"):
-        services.adjust_parts(people.prefecture, request, {"anah": D("20000.01")})
+        instruction.adjust_parts(people.prefecture, request, {"anah": D("20000.01")})
     db.session.rollback()
-    services.grant(people.prefecture, request)
+    instruction.grant(people.prefecture, request)
     assert request.status == "granted"
 
 
 def test_an_unfavourable_opinion_leaves_no_anah_part(people):
     request = in_instruction(people, anah_asked=True, housing_operation="OPAH-RU de Quimperlé")
-    services.give_anah_opinion(people.anah, request, False, D("5000"), "Pas d'opération engagée.")
+    instruction.give_anah_opinion(
+        people.anah, request, False, D("5000"), "Pas d'opération engagée."
+    )
     assert request.anah_opinion.amount == 0
     assert request.part("anah").granted_amount == 0
 
 
 def test_grant_produces_the_decision_pdf(people):
     request = in_instruction(people, anah_asked=True, housing_operation="OPAH-RU de Quimperlé")
-    services.give_anah_opinion(people.anah, request, True, D("20000"))
-    services.adjust_parts(people.prefecture, request, {"bdt": D("5000")})
+    instruction.give_anah_opinion(people.anah, request, True, D("20000"))
+    instruction.adjust_parts(people.prefecture, request, {"bdt": D("5000")})
     clear_outbox()
-    services.grant(people.prefecture, request)
+    instruction.grant(people.prefecture, request)
     assert request.decided_at is not None and request.rule.effective_from == date(2020, 10, 1)
     assert sorted(recipients()) == sorted(
         [people.employer.email, people.colleague.email, people.anah.email]
@@ -294,30 +296,30 @@ def test_grant_produces_the_decision_pdf(people):
 def test_refusal_needs_a_reason_and_is_final(people):
     request = in_instruction(people)
     with pytest.raises(ServiceError) as refused:
-        services.refuse(people.prefecture, request, "")
+        instruction.refuse(people.prefecture, request, "")
     assert refused.value.field == "body"
     db.session.rollback()
-    services.refuse(people.prefecture, request, "Le poste n'est pas à temps plein.")
+    instruction.refuse(people.prefecture, request, "Le poste n'est pas à temps plein.")
     assert request.status == "refused" and request.decision_reason
     with pytest.raises(ServiceError, match="désormais « refusée »"):
-        services.grant(people.prefecture, request)
+        instruction.grant(people.prefecture, request)
     db.session.rollback()
 
 
 def test_dismissal_from_changes_requested(people):
     request = in_instruction(people)
-    services.request_changes(people.prefecture, request, "Le contrat manque.")
-    services.dismiss(people.prefecture, request, "Sans réponse depuis trois mois.")
+    instruction.request_changes(people.prefecture, request, "Le contrat manque.")
+    instruction.dismiss(people.prefecture, request, "Sans réponse depuis trois mois.")
     assert request.status == "dismissed"
 
 
 def test_another_departments_prefecture_can_do_nothing(people):
     request = filed(people)
     for act in (
-        lambda: services.open_instruction(people.prefecture55, request),
-        lambda: services.request_changes(people.prefecture55, request, "Message"),
-        lambda: services.refuse(people.prefecture55, request, "Motif"),
-        lambda: services.add_note(people.prefecture55, request, "Note"),
+        lambda: instruction.open_instruction(people.prefecture55, request),
+        lambda: instruction.request_changes(people.prefecture55, request, "Message"),
+        lambda: instruction.refuse(people.prefecture55, request, "Motif"),
+        lambda: instruction.add_note(people.prefecture55, request, "Note"),
         lambda: services.post_message(people.prefecture55, request, "Message"),
         lambda: services.update_request(people.other_employer, request, content()),
         lambda: services.submit(people.other_employer, request),
@@ -330,19 +332,19 @@ def test_another_departments_prefecture_can_do_nothing(people):
 
 def test_private_notes_stay_out_of_the_history_and_the_thread(people):
     request = filed(people)
-    services.add_note(people.prefecture, request, "Vérifier le budget primitif.")
+    instruction.add_note(people.prefecture, request, "Vérifier le budget primitif.")
     services.post_message(people.employer, request, "Le contrat est signé.")
     assert db.session.scalar(select(func.count(InstructionNote.id))) == 1
     assert [m.body for m in services.thread(request)] == ["Le contrat est signé."]
     assert "Vérifier" not in " ".join(e.comment for e in services.history(request))
     with pytest.raises(ServiceError):
-        services.add_note(people.employer, request, "Je lis les notes ?")
+        instruction.add_note(people.employer, request, "Je lis les notes ?")
     db.session.rollback()
 
 
 def test_renewal_prefills_the_next_period_once(people):
     request = in_instruction(people)
-    services.grant(people.prefecture, request)
+    instruction.grant(people.prefecture, request)
     renewal = services.renew(people.employer, request)
     assert renewal.status == "draft" and renewal.is_renewal and renewal.renewal_of_id == request.id
     assert (renewal.period_start, renewal.period_end) == (date(2027, 1, 1), date(2027, 12, 31))
@@ -358,7 +360,7 @@ def test_renewal_stops_at_the_contract_end(people):
         period_end=date(2028, 12, 31),
         contract_end_date=date(2029, 2, 28),
     )
-    services.grant(people.prefecture, request)
+    instruction.grant(people.prefecture, request)
     renewal = services.renew(people.employer, request)
     assert (renewal.period_start, renewal.period_end) == (date(2029, 1, 1), date(2029, 2, 28))
 
@@ -375,16 +377,16 @@ def test_the_second_of_two_agents_is_told_what_happened(app, people):
             {"id": request.id},
         )
     with pytest.raises(ServiceError, match="désormais « refusée »"):
-        services.grant(people.prefecture, request)
+        instruction.grant(people.prefecture, request)
     db.session.rollback()
 
 
 def test_acting_on_a_stale_page_is_refused(people):
     request = in_instruction(people)
     seen = request.version
-    services.adjust_parts(people.prefecture, request, {"bdt": D("100")})
+    instruction.adjust_parts(people.prefecture, request, {"bdt": D("100")})
     with pytest.raises(ServiceError, match="vient d'être modifiée"):
-        services.grant(people.prefecture, request, version=seen)
+        instruction.grant(people.prefecture, request, version=seen)
     db.session.rollback()
     assert request.status == "in_instruction"
 
@@ -405,9 +407,9 @@ def test_two_agents_deciding_at_once_cannot_both_win(app, people):
             barrier.wait()
             try:
                 if name == "grant":
-                    services.grant(agent, found)
+                    instruction.grant(agent, found)
                 else:
-                    services.refuse(agent, found, "Pas de budget.")
+                    instruction.refuse(agent, found, "Pas de budget.")
                 outcomes[name] = "ok"
             except ServiceError as error:
                 db.session.rollback()
