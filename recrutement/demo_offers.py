@@ -843,8 +843,8 @@ def create_demo_offers_in_every_state(
     filled, closed and expired offer each, with coherent timestamps, created
     through the ORM by the organisation's member (so index tasks are written as
     for any offer). An organisation that already has offers is skipped. Then,
-    when fewer than 300 offers are published, `create_demo_offers` tops them up
-    to 300, which needs a search index rebuild afterwards.
+    when fewer than 300 offers of other organisations are published,
+    `create_demo_offers` tops them up to 300, which needs a search index rebuild afterwards.
 
     Idempotent; commits. Returns the offers created per state, and
     `across_france` for the bulk ones.
@@ -885,8 +885,18 @@ def create_demo_offers_in_every_state(
         db.session.flush()
     db.session.commit()
 
+    # Offers across France only: the demo organisations' own offers move (the demo
+    # hire fills one), and counting them made every second seed add an offer.
+    demo_organisations = select(Organisation.id).where(
+        Organisation.commune_insee_code.in_(DEMO_STATE_ORGANISATIONS)
+    )
     published = db.session.scalar(
-        select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.PUBLISHED)
+        select(func.count())
+        .select_from(Offer)
+        .where(
+            Offer.status == OfferStatus.PUBLISHED,
+            Offer.organisation_id.not_in(demo_organisations),
+        )
     )
     if published < DEMO_OFFERS_ACROSS_FRANCE:
         created["across_france"] = create_demo_offers(

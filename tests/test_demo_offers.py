@@ -203,15 +203,15 @@ def test_demo_organisations_have_offers_in_every_state(referential):
     published = db.session.scalar(
         select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.PUBLISHED)
     )
-    assert published == DEMO_OFFERS_ACROSS_FRANCE
-    assert created["across_france"] == DEMO_OFFERS_ACROSS_FRANCE - 4
+    # 300 across France, besides the demo organisations' own 4.
+    assert published == DEMO_OFFERS_ACROSS_FRANCE + 4
     assert created == {
         "draft": 2,
         "published": 4,
         "filled": 2,
         "closed": 2,
         "expired": 2,
-        "across_france": DEMO_OFFERS_ACROSS_FRANCE - 4,
+        "across_france": DEMO_OFFERS_ACROSS_FRANCE,
     }
     assert "2 brouillon(s)" in describe_demo_offers(created)
 
@@ -226,6 +226,23 @@ def test_every_state_demo_is_idempotent(referential):
     assert set(created.values()) == {0}
     assert db.session.scalar(select(func.count()).select_from(Offer)) == before
     assert describe_demo_offers(created) == "Offres : rien à ajouter."
+
+
+def test_a_demo_hire_filling_an_offer_adds_no_offer_on_the_next_seed(referential):
+    """The demo hire fills one of Commercy's published offers: that must not make the
+    next seed top the offers across France up again (it did, one offer a run)."""
+    demo_organisations(referential)
+    create_demo_offers_in_every_state()
+    offer = db.session.scalars(
+        select(Offer)
+        .join(Organisation, Organisation.id == Offer.organisation_id)
+        .where(Organisation.commune_insee_code == "55122", Offer.status == OfferStatus.PUBLISHED)
+    ).first()
+    offer.status = OfferStatus.FILLED
+    offer.filled_at = utcnow()
+    db.session.commit()
+
+    assert create_demo_offers_in_every_state()["across_france"] == 0
 
 
 def test_every_state_demo_adds_no_bulk_offers_when_enough_are_published(referential):
