@@ -177,3 +177,13 @@ def test_footer_links_to_the_mandatory_pages(client):
     page = client.get("/").page
     for path in ("/accessibilite", "/mentions-legales", "/donnees-personnelles"):
         assert f'href="{path}"' in page
+
+
+def test_moments_are_shown_in_paris_time():
+    from datetime import UTC, datetime
+
+    from recrutement.core.time import paris_datetime
+
+    assert paris_datetime(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == "16/01/2026 à 00:30"
+    assert paris_datetime(datetime(2026, 7, 1, 8, 5, tzinfo=UTC)) == "01/07/2026 à 10:05"
+    assert paris_datetime(None) == ""

@@ -723,3 +723,18 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, people, commercy_
         assert response.status_code == 302, (method, path)
         assert response.headers["Location"].startswith("/connexion"), (method, path)
     assert count_requests() == 1
+
+
+def test_the_history_reads_in_paris_time(client, employer, people):
+    from datetime import UTC, datetime
+
+    from recrutement.core.models import AuditEvent
+
+    request = services.create_request(people.employer, content())
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_id == str(request.id))
+    ).first()
+    event.created_at = datetime(2026, 7, 1, 8, 5, tzinfo=UTC)
+    db.session.commit()
+    page = client.get(f"{BASE}/{request.id}").page
+    assert "01/07/2026 à 10:05" in page and "(UTC)" not in page
