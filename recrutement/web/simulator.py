@@ -79,6 +79,14 @@ def api_simulator():
     )
 
 
+def _rule_on(day: date):
+    """The rule row in force on `day`, or None (before any rule, or none loaded)."""
+    try:
+        return funding_rule_in_force(day)
+    except InvalidPeriod:
+        return None
+
+
 @bp.get("/simulateur")
 @public
 def simulator():
@@ -93,10 +101,7 @@ def simulator():
             rule_date = start
         except InvalidPeriod as problem:
             error = problem
-    try:
-        rule = funding_rule_in_force(rule_date)
-    except InvalidPeriod:
-        rule = funding_rule_in_force(paris_today())  # a period before any rule: show today's
+    rule = _rule_on(rule_date) or _rule_on(paris_today())
     status = 400 if error else 200
     return render_template(
         "public/simulator.html",

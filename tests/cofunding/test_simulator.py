@@ -84,3 +84,11 @@ def test_simulator_page_without_input_and_with_bad_input(client, programme_rule)
     assert client.get("/simulateur").status_code == 200
     bad = client.get("/simulateur?cout=-3")
     assert bad.status_code == 400 and "Calcul impossible" in bad.page
+
+
+def test_simulator_page_without_any_rule_says_so(client):
+    """No rule row at all (a database not migrated yet): a French message, not a 500."""
+    assert client.get("/simulateur").status_code == 200
+    response = client.get("/simulateur?cout=60000&anah=1")
+    assert response.status_code == 400
+    assert "Aucune règle de cofinancement n'est en vigueur" in response.page
