@@ -203,25 +203,33 @@ def grant(actor: User, request: CofundingRequest, version=None) -> None:
     db.session.commit()
 
 
-@guarded
 def refuse(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
-    check_instructor(actor, request)
-    body = clean_body(reason, "Indiquez le motif du refus : il est transmis à la collectivité.")
-    lock(request, version)
-    move(actor, request, REFUSE, body)
-    request.decision_reason = body
-    request.decided_at = utcnow()
-    notifications.decided(request)
-    db.session.commit()
+    _close(
+        actor,
+        request,
+        REFUSE,
+        clean_body(reason, "Indiquez le motif du refus : il est transmis à la collectivité."),
+        version,
+    )
+
+
+def dismiss(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
+    _close(
+        actor,
+        request,
+        DISMISS,
+        clean_body(reason, "Indiquez pourquoi la demande est classée sans suite."),
+        version,
+    )
 
 
 @guarded
-def dismiss(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
+def _close(actor: User, request: CofundingRequest, transition, reason: str, version) -> None:
+    """Refuse or dismiss, with the reason the collectivité reads."""
     check_instructor(actor, request)
-    body = clean_body(reason, "Indiquez pourquoi la demande est classée sans suite.")
     lock(request, version)
-    move(actor, request, DISMISS, body)
-    request.decision_reason = body
+    move(actor, request, transition, reason)
+    request.decision_reason = reason
     request.decided_at = utcnow()
     notifications.decided(request)
     db.session.commit()
