@@ -119,3 +119,11 @@ def euros(amount: Decimal) -> str:
     """12 345,67 € (French grouping with a narrow no-break space)."""
     text = f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",")
     return f"{text} €"
+
+
+def anah_rule_text(on: date) -> str:
+    """The ANAH caps of the rule in force on `on`, in words: "50 % du coût et
+    40 000 € par an, dans la limite du total" (read from the rule row, not written here)."""
+    rule = funding_rule_in_force(on)
+    cap = f"{rule.anah_cap:,.0f}".replace(",", "\u202f")
+    return f"{rule.anah_rate * 100:.0f} % du coût et {cap} € par an, dans la limite du total"

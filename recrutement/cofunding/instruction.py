@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from recrutement.accounts.models import Role, User
 from recrutement.cofunding import notifications
-from recrutement.cofunding.content import euros
+from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.decision import decision_pdf
 from recrutement.cofunding.models import (
     AnahOpinion,
@@ -149,7 +149,7 @@ def give_anah_opinion(
     if amount > cap:
         raise ServiceError(
             f"Le montant de l'ANAH ne peut pas dépasser {euros(cap)} pour cette période "
-            "(50 % du coût et 40 000 € par an, dans la limite du total).",
+            f"({anah_rule_text(request.period_start)}).",
             field="amount",
         )
     opinion = request.anah_opinion or AnahOpinion(request=request)

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
 from recrutement.cofunding import instruction, services
-from recrutement.cofunding.content import euros
+from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.models import CofundingRequest, Funder, FundingPlan
 from recrutement.core.validators import bounded, required
 
@@ -174,7 +174,7 @@ def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
 def anah_amount_hint(request: CofundingRequest) -> str:
     return (
         f"Au plus {euros(anah_cap(request))} : la part ANAH demandée pour la période "
-        "(50 % du coût et 40 000 € par an, dans la limite du total). "
+        f"({anah_rule_text(request.period_start)}). "
         "Laissez vide ou 0 si l'avis est défavorable."
     )
 
