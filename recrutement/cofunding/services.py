@@ -198,7 +198,15 @@ def create_request(
     existing = _created_with(creation_token, actor)
     if existing is not None:
         return existing
-    _check_overlap(request)
+    try:
+        _check_overlap(request)
+    except ServiceError:
+        # SQLite has no row lock: the same form, posted at the same instant, may have
+        # committed between the token check above and now. It is not an overlap.
+        existing = _created_with(creation_token, actor)
+        if existing is None:
+            raise
+        return existing
     try:
         db.session.add(request)
         db.session.flush()

@@ -454,3 +454,20 @@ def test_a_double_clicked_create_makes_one_request(app, people):
         thread.join(timeout=30)
     assert len(created) == 2 and created[0] == created[1]
     assert db.session.scalar(select(func.count(CofundingRequest.id))) == 1
+
+
+def test_the_same_form_committed_between_the_checks_is_not_an_overlap(people, monkeypatch):
+    """The interleaving behind a flaky double-click run on SQLite (no row lock): the
+    other post commits after this one looked for its token, before the overlap check."""
+    first = services.create_request(people.employer, content(), creation_token="tok")
+    real = services._created_with
+    looks = []
+
+    def committed_after_the_first_look(token, actor):
+        looks.append(token)
+        return None if len(looks) == 1 else real(token, actor)
+
+    monkeypatch.setattr(services, "_created_with", committed_after_the_first_look)
+    again = services.create_request(people.employer, content(), creation_token="tok")
+    assert again.id == first.id and len(looks) == 2
+    assert db.session.scalar(select(func.count(CofundingRequest.id))) == 1
