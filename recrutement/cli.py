@@ -55,14 +55,18 @@ personal_data = AppGroup("personal-data", help="Personal data (retention period)
 
 @personal_data.command("purge")
 def personal_data_purge() -> None:
-    """Delete inactive candidate accounts and anonymise old applications (RETENTION_DAYS)."""
+    """Delete inactive candidate accounts and anonymise old applications (RETENTION_DAYS);
+    delete the mails delivered more than 90 days ago."""
     from recrutement.applications.personal_data import purge_expired
+    from recrutement.emails.outbox import purge_delivered
 
     counts = purge_expired()
+    mails = purge_delivered()
     click.echo(
         f"{counts['accounts_deleted']} compte(s) supprimé(s), "
         f"{counts['applications_anonymised']} candidature(s) anonymisée(s), "
-        f"{counts['files_deleted']} fichier(s) effacé(s)."
+        f"{counts['files_deleted']} fichier(s) effacé(s), "
+        f"{mails} courriel(s) envoyé(s) il y a plus de 90 jours effacé(s)."
     )
 
 

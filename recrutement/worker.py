@@ -16,7 +16,7 @@ from recrutement.applications.alerts import send_alerts
 from recrutement.applications.messages import send_digests
 from recrutement.applications.personal_data import purge_expired as purge_personal_data
 from recrutement.core.ratelimit import purge_expired
-from recrutement.emails.outbox import send_due
+from recrutement.emails.outbox import purge_delivered, send_due
 from recrutement.extensions import db
 from recrutement.offers.services import expire_due
 from recrutement.search.index import apply_pending_tasks, ensure_index
@@ -53,6 +53,9 @@ class Worker:
             purged = purge_personal_data()
             if purged["accounts_deleted"] or purged["applications_anonymised"]:
                 logger.info("personal data purged", extra=purged)
+            mails = purge_delivered()
+            if mails:
+                logger.info("delivered mails purged", extra={"count": mails})
             for frequency in ("instant", "daily", "weekly"):
                 queued = send_alerts(frequency)
                 if queued:

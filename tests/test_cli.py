@@ -188,6 +188,7 @@ def test_personal_data_purge_command(app, runner):
     result = runner.invoke(args=["personal-data", "purge"])
     assert result.exit_code == 0, result.output
     assert "0 compte(s) supprimé(s)" in result.output
+    assert "0 courriel(s) envoyé(s) il y a plus de 90 jours effacé(s)" in result.output
 
 
 def test_alerts_send_command(app, runner):

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from recrutement.core.time import utcnow
 from recrutement.emails.models import EmailStatus, OutgoingEmail
@@ -30,6 +30,9 @@ MAX_ATTEMPTS = 8
 CLAIM_DURATION = timedelta(minutes=5)
 FIRST_RETRY_DELAY = timedelta(minutes=1)
 LONGEST_RETRY_DELAY = timedelta(hours=6)
+# Mails delivered (or given up) are kept this long for support, then deleted: their
+# bodies hold names, messages and links the platform no longer needs.
+DELIVERED_RETENTION = timedelta(days=90)
 
 
 def queue_email(
@@ -143,3 +146,17 @@ def send_due(now: datetime | None = None, batch_size: int = 50) -> SendReport:
             report.sent += 1
         db.session.commit()
     return report
+
+
+def purge_delivered(now: datetime | None = None) -> int:
+    """Delete the mails sent or given up more than DELIVERED_RETENTION ago (pending
+    ones are never touched); commits and returns how many went."""
+    cutoff = (now or utcnow()) - DELIVERED_RETENTION
+    result = db.session.execute(
+        delete(OutgoingEmail).where(
+            OutgoingEmail.status.in_([EmailStatus.SENT, EmailStatus.FAILED]),
+            func.coalesce(OutgoingEmail.sent_at, OutgoingEmail.created_at) < cutoff,
+        )
+    )
+    db.session.commit()
+    return result.rowcount or 0

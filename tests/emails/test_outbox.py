@@ -144,3 +144,25 @@ def test_two_workers_never_send_the_same_mail_twice(app, database_url, smtp_serv
     assert sum(totals) == count
     recipients = [mail.recipients[0] for mail in mailbox.received]
     assert sorted(recipients) == sorted(f"lot{index}@exemple.fr" for index in range(count))
+
+
+def test_delivered_mails_are_deleted_after_90_days_pending_ones_never(app, mailbox):
+    from recrutement.emails.outbox import purge_delivered
+
+    for recipient in ("ancien@exemple.fr", "recent@exemple.fr", "en-attente@exemple.fr"):
+        queue(recipient)
+    db.session.commit()
+    assert send_due().sent == 3
+    long_ago = utcnow() - timedelta(days=91)
+    for email in db.session.scalars(select(OutgoingEmail)):
+        if email.recipient == "ancien@exemple.fr":
+            email.sent_at = long_ago
+        elif email.recipient == "en-attente@exemple.fr":
+            # Never delivered (the SMTP server kept failing): kept whatever its age.
+            email.status, email.sent_at, email.created_at = EmailStatus.PENDING, None, long_ago
+    db.session.commit()
+
+    assert purge_delivered() == 1
+    left = sorted(db.session.scalars(select(OutgoingEmail.recipient)))
+    assert left == ["en-attente@exemple.fr", "recent@exemple.fr"]
+    assert purge_delivered() == 0
