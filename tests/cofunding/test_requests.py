@@ -239,7 +239,9 @@ def test_anah_part_needs_the_delegations_opinion_before_a_grant(people):
         instruction.give_anah_opinion(people.anah, request, True, D("25150.69"))
     assert refused.value.field == "amount"
     # The caps it quotes are the rule row's.
-    assert "(50 % du coût et 40\u202f000 € par an, dans la limite du total)" in refused.value.message
+    assert (
+        "(50 % du coût et 40\u202f000 € par an, dans la limite du total)" in refused.value.message
+    )
     db.session.rollback()
     with pytest.raises(ServiceError, match="ne relève pas"):
         instruction.give_anah_opinion(people.anah55, request, True, D("1000"))
