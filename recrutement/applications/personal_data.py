@@ -46,6 +46,7 @@ from recrutement.applications.models import (
     Favourite,
     SavedSearch,
 )
+from recrutement.applications.workflow import OPEN_STATES
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent, record_event, record_event_on
 from recrutement.core.ratelimit import Limit, hit
@@ -324,6 +325,11 @@ def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
         select(Application).where(Application.candidate_id == user.id).with_for_update()
     ).all()
     for application in applications:
+        if application.status in OPEN_STATES:
+            # Nobody can answer for it any more: the employer sees it withdrawn,
+            # not waiting for an interview with someone who is gone.
+            application.status = ApplicationStatus.WITHDRAWN
+            record_event(None, "application.withdraw", application, "")
         _anonymise(application, now, doomed)
 
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))

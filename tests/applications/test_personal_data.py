@@ -298,7 +298,8 @@ def test_deletion_anonymises_applications_and_leaves_no_trace(app, world, mailbo
 
     db.session.expire_all()
     assert db.session.get(User, lea_id) is None
-    for application, status in ((first, "interview"), (second, "rejected")):
+    # The open application is withdrawn (nobody can answer for it); the decided one stays.
+    for application, status in ((first, "withdrawn"), (second, "rejected")):
         application = db.session.get(Application, application.id)
         assert application.candidate_id is None and application.status == status
         assert application.cover_letter == "" and application.cv_id is None
@@ -339,7 +340,7 @@ def test_employer_still_sees_the_anonymised_application(app, world):
 
     employer = client_for(app, "dgs@quimperle.fr")
     page = employer.get(f"/collectivite/candidatures/{first.id}").page
-    assert "Candidat (compte supprimé)" in page and "Entretien" in page
+    assert "Candidat (compte supprimé)" in page and "Retirée" in page
     assert "Léa" not in page and "Kerhervé" not in page and LETTER not in page
     assert "Télécharger le CV" not in page
     assert employer.get(f"/collectivite/candidatures/{first.id}/cv").status_code == 404
