@@ -100,6 +100,12 @@ def adjust_parts(
     db.session.commit()
 
 
+def anah_cap(request: CofundingRequest) -> Decimal:
+    """The most the ANAH may retain: the ANAH part the rules give for the period."""
+    line = request.part(Funder.ANAH)
+    return line.requested_amount if line else Decimal(0)
+
+
 def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
     """The most an instructor may keep for a part: the rules' proposal, and for ANAH
     at most its delegation's amount."""
@@ -140,7 +146,7 @@ def give_anah_opinion(
             f"La demande est « {request.status_enum.label.lower()} » : l'avis ne peut plus être donné."
         )
     line = request.part(Funder.ANAH)
-    cap = line.requested_amount if line else Decimal(0)
+    cap = anah_cap(request)
     amount = Decimal(0) if not favourable else amount
     if amount is None or amount < 0:
         raise ServiceError("Indiquez un montant positif ou nul.", field="amount")

@@ -16,7 +16,7 @@ from wtforms.widgets import HiddenInput, TextInput
 
 from recrutement.cofunding import instruction, services
 from recrutement.cofunding.content import anah_rule_text, euros
-from recrutement.cofunding.models import CofundingRequest, Funder, FundingPlan
+from recrutement.cofunding.models import CofundingRequest
 from recrutement.core.validators import bounded, required
 
 AMOUNT_EXAMPLE = "par exemple 12 500 ou 12 500,50"
@@ -151,12 +151,6 @@ class AnahOpinionForm(VersionedForm):
     )
 
 
-def anah_cap(request: CofundingRequest) -> Decimal:
-    """The most the ANAH may retain: the ANAH part the rules give for the period."""
-    line = request.part(Funder.ANAH)
-    return line.requested_amount if line else Decimal(0)
-
-
 def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
     opinion = request.anah_opinion
     data = {"version": request.version}
@@ -173,15 +167,10 @@ def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
 
 def anah_amount_hint(request: CofundingRequest) -> str:
     return (
-        f"Au plus {euros(anah_cap(request))} : la part ANAH demandée pour la période "
+        f"Au plus {euros(instruction.anah_cap(request))} : la part ANAH demandée pour la période "
         f"({anah_rule_text(request.period_start)}). "
         "Laissez vide ou 0 si l'avis est défavorable."
     )
-
-
-def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
-    """The most a part may be: the services' own limit, so the page says what they enforce."""
-    return instruction.part_limit(request, line)
 
 
 def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
@@ -192,7 +181,7 @@ def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
         pass
 
     for line in request.plan:
-        limit = part_limit(request, line)
+        limit = instruction.part_limit(request, line)
         reason = (
             "montant retenu par l'ANAH"
             if limit < line.requested_amount

@@ -30,7 +30,6 @@ from recrutement.cofunding.instruction_forms import (
     adjust_form,
     adjusted_amounts,
     anah_amount_hint,
-    anah_cap,
     anah_opinion_form,
 )
 from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder
@@ -200,7 +199,7 @@ def _detail_page(found: CofundingRequest, status: int = 200, **bound):
         and found.anah_opinion is None
         and anah_line is not None
         and anah_line.granted_amount > 0,
-        anah_cap=anah_cap(found) if found.anah_asked else None,
+        anah_cap=instruction.anah_cap(found) if found.anah_asked else None,
         filed=filed_on(found),
         euros=euros,
         post_url=url_for("prefecture.request_message", request_id=found.id),
