@@ -38,6 +38,7 @@ from recrutement.web import (
     employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
     employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
     pilotage,
+    pilotage_admin,  # noqa: F401  (ANCT's administration: accounts and organisations)
     prefecture,
     prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
     public,
