@@ -28,6 +28,7 @@ from recrutement.organisations.models import (  # noqa: F401
     Organisation,
     organisation_town,
 )
+from recrutement.pilotage.models import Recruit  # noqa: F401
 from recrutement.referential.models import (  # noqa: F401
     Commune,
     Department,

@@ -30,6 +30,7 @@ from recrutement.files.storage import store_pdf
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.workflow import FILL
 from recrutement.offers.workflow import allowed as offer_allowed
+from recrutement.pilotage.recruits import record_hire
 
 MIN_LETTER_LENGTH = 50
 
@@ -189,6 +190,7 @@ def hire(
         offer.status = FILL.target
         offer.filled_at = utcnow()
         record_event(actor, "offer.fill", offer, f"candidature n° {application.id} retenue")
+    record_hire(application)
     others = []
     if notify_others:
         others = db.session.scalars(

@@ -57,6 +57,7 @@ from recrutement.files.storage import delete_file, store_pdf
 from recrutement.offers.models import FIXED_TERM_CONTRACTS, Offer
 from recrutement.offers.rules import add_months
 from recrutement.organisations.models import Organisation
+from recrutement.pilotage.recruits import record_declared_post
 
 MAX_ATTACHMENTS = 10
 STALE_MESSAGE = (
@@ -275,6 +276,7 @@ def update_request(
     _check_overlap(request)
     if request.status != CofundingStatus.DRAFT:
         record_event(actor, "cofunding.edit", request)
+        record_declared_post(request)
     db.session.commit()
 
 
@@ -303,6 +305,7 @@ def submit(actor: User, request: CofundingRequest, version: int | None = None) -
     _check_overlap(request)
     move(actor, request, SUBMIT)
     request.submitted_at = utcnow()
+    record_declared_post(request)
     notifications.submitted(request)
     db.session.commit()
     return True
