@@ -1,0 +1,1 @@
+"""The programme dashboard (pilotage): figures, charts and map."""
