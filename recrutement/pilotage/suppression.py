@@ -4,10 +4,11 @@ output of a breakdown of people goes through (page, CSV, XLSX, JSON).
 Primary: a count from 1 to 4 is hidden, shown "< 5" (null in JSON).
 Secondary: the breakdown's total is public (it is the number of recruits of the
 scope, which the starts per semester add up to), so the hidden cells' sum is known.
-A reader who knows it, and that a "< 5" cell lies in 0–4 and a "secret" cell is 5 or
-more, must still be unable to pin any hidden cell to one value. While one can be
+A reader who knows it, and that a "< 5" cell lies in 0–4 (a "secret" cell may be
+anything), must still be unable to pin any hidden cell to one value. While one can be
 pinned, one more cell is hidden: a zero first (shown "< 5", which is true of 0),
-otherwise the smallest count (shown "secret").
+otherwise the smallest count (shown "secret"). Should every cell be hidden and one
+still be pinned (all of them 4, say), every mark becomes "secret".
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Count:
 
 def bounds(shown: str) -> tuple[int, float]:
     """What a reader knows of a hidden cell from its mark."""
-    return (0, THRESHOLD - 1) if shown == SMALL else (THRESHOLD, float("inf"))
+    return (0, THRESHOLD - 1) if shown == SMALL else (0, float("inf"))
 
 
 def pinned_cells(hidden_marks: list[str], hidden_total: int) -> list[int]:
@@ -55,8 +56,10 @@ def suppress(counts: dict[str, int]) -> dict[str, Count]:
     """The publishable form of a breakdown `{category: count}` (order kept)."""
     hidden = {code for code, value in counts.items() if 0 < value < THRESHOLD}
 
+    all_secret = False
+
     def mark(code: str) -> str:
-        return SMALL if counts[code] < THRESHOLD else SECRET
+        return SMALL if counts[code] < THRESHOLD and not all_secret else SECRET
 
     while hidden:
         codes = [code for code in counts if code in hidden]
@@ -65,6 +68,7 @@ def suppress(counts: dict[str, int]) -> dict[str, Count]:
             break
         candidates = [code for code in counts if code not in hidden]
         if not candidates:
+            all_secret = True
             break
         zeros = [code for code in candidates if counts[code] == 0]
         hidden.add(zeros[0] if zeros else min(candidates, key=lambda code: counts[code]))
