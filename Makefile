@@ -39,9 +39,12 @@ fix: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Search latency, Whoosh against a SQL LIKE baseline, at 1,000 and 10,000 offers.
+## Every performance figure: search latency (Whoosh against SQL LIKE, 1,000 and 10,000
+## offers), then the dashboard served by gunicorn on the national demo, as ratios to
+## /robots.txt. `make bench QUICK=1` for a short run.
 bench: install
-	$(PY) scripts/bench_search.py
+	$(PY) scripts/bench_search.py $(if $(QUICK),--sizes 1000 --runs 10)
+	$(PY) scripts/bench_dashboard.py $(if $(QUICK),--quick)
 
 ## Generate a migration after a model change: make migration m="what changed"
 migration: install
