@@ -44,6 +44,7 @@ from recrutement.web import (
     public,
     public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
     simulator,  # noqa: F401  (the cofunding simulator, page and API)
+    statistics,  # noqa: F401  (the public statistics: page, downloads and API)
 )
 from recrutement.web import (
     search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)

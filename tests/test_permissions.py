@@ -40,6 +40,10 @@ DECLARED_PUBLIC = {
     "api.api_simulator",
     "api.api_search",
     "api.api_offer",
+    "public.statistics",
+    "public.statistics_csv",
+    "public.statistics_xlsx",
+    "api.api_statistics",
 }
 
 # Which role each private area serves.
