@@ -246,3 +246,8 @@ def programme_rule(app):
     db.session.add(rule)
     db.session.commit()
     return rule
+
+
+# Two collectivités in two départements with their members and instructors: shared by
+# the cofunding, dashboard and hardening tests.
+from tests.cofunding.conftest import people  # noqa: E402, F401

@@ -3,9 +3,6 @@ messages. (The instructors' forms are in instruction_forms.py.)"""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -21,45 +18,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from recrutement.cofunding.content import RequestContent
 from recrutement.cofunding.models import AttachmentKind
+from recrutement.core.money import format_euros, parse_euros
 from recrutement.core.validators import bounded, required, strip
 from recrutement.offers.models import ContractType
 
 DATE_MESSAGE = "Saisissez une date valide, par exemple 01/03/2026."
-AMOUNT_MESSAGE = "Saisissez un montant en euros, par exemple 60 000 ou 60 000,50."
-CENT = Decimal("0.01")
-# Spaces of every kind (a pasted "60 000 €" carries no-break ones) and the euro sign.
-_AMOUNT_NOISE = re.compile(r"[\s\u00a0\u202f€]")
-# "60.000" or "1.250.000": dots that group thousands, the way many French users type.
-_DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-
-
-def parse_euros(text: str) -> Decimal | None:
-    """An amount typed the French way ("60 000,50", "60.000", "60000.5 €") as a Decimal;
-    None when blank; ValueError (French message) when it is not an amount."""
-    text = _AMOUNT_NOISE.sub("", text or "")
-    if not text:
-        return None
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif _DOTTED_THOUSANDS.match(text):
-        text = text.replace(".", "")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as error:
-        raise ValueError(AMOUNT_MESSAGE) from error
-    if not amount.is_finite():
-        raise ValueError(AMOUNT_MESSAGE)
-    if amount != amount.quantize(CENT):
-        raise ValueError("Le montant s'exprime au centime près (deux décimales au plus).")
-    return amount
-
-
-def format_euros(amount: Decimal | None) -> str:
-    """60000.5 → "60 000,50"; whole amounts without decimals ("60 000")."""
-    if amount is None:
-        return ""
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return text.replace(",", " ").replace(".", ",")
 
 
 class EurosField(StringField):

@@ -7,7 +7,7 @@ page is told so instead of overwriting a colleague's decision.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, RadioField, SelectChoice, TextAreaField
@@ -17,35 +17,14 @@ from wtforms.widgets import HiddenInput, TextInput
 from recrutement.cofunding import instruction, services
 from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.models import CofundingRequest
+from recrutement.core import money
+from recrutement.core.money import parse_euros
 from recrutement.core.validators import bounded, required
-
-AMOUNT_EXAMPLE = "par exemple 12 500 ou 12 500,50"
-
-
-def parse_euros(text: str | None) -> Decimal | None:
-    """ "1 234,50", "1234.50" or "1 234,50 €" as a Decimal; None when empty; ValueError
-    (French) when it is not an amount."""
-    cleaned = (text or "").replace("€", "")
-    for space in (" ", "\u00a0", "\u202f"):
-        cleaned = cleaned.replace(space, "")
-    if not cleaned:
-        return None
-    if "," in cleaned and "." in cleaned:
-        raise ValueError(
-            f"Écrivez le montant sans point de séparation des milliers, {AMOUNT_EXAMPLE}."
-        )
-    try:
-        amount = Decimal(cleaned.replace(",", "."))
-    except InvalidOperation as error:
-        raise ValueError(f"Saisissez un montant en euros, {AMOUNT_EXAMPLE}.") from error
-    if not amount.is_finite():
-        raise ValueError(f"Saisissez un montant en euros, {AMOUNT_EXAMPLE}.")
-    return amount
 
 
 def format_euros(amount: Decimal) -> str:
     """12 500,50: how an amount is prefilled in a field (parse_euros reads it back)."""
-    return f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+    return money.format_euros(amount, cents=True)
 
 
 class EuroField(Field):
@@ -62,6 +41,12 @@ class EuroField(Field):
         if not valuelist:
             return
         self.data = None
+        if "," in valuelist[0] and "." in valuelist[0]:
+            # An agent adjusting to the cent must not be misread: "1.234,50" is refused.
+            raise ValueError(
+                "Écrivez le montant sans point de séparation des milliers, "
+                "par exemple 12 500 ou 12 500,50."
+            )
         self.data = parse_euros(valuelist[0])
 
 

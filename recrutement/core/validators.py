@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from wtforms import SelectMultipleField, widgets
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
 
 from recrutement.accounts.passwords import MAXIMUM_LENGTH, password_problems
 
@@ -26,6 +26,12 @@ def email_address() -> Email:
 def strip(value):
     """Field filter: drop the spaces a paste brings around a value."""
     return value.strip() if isinstance(value, str) else value
+
+
+def between(minimum: int, maximum: int, message: str) -> NumberRange:
+    """A number from `minimum` to `maximum`; the French message is shown as written
+    (WTForms %-formats it, so a "%" of the message is escaped here)."""
+    return NumberRange(minimum, maximum, message.replace("%", "%%"))
 
 
 def bounded(maximum: int) -> Length:

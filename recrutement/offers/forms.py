@@ -15,10 +15,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from recrutement.core.validators import (
     MultipleCheckboxField,
+    between,
     bounded,
     email_address,
     required,
@@ -34,7 +35,7 @@ def optional_number(label: str, minimum: int, maximum: int, **kwargs) -> Integer
         label,
         validators=[
             Optional(),
-            NumberRange(minimum, maximum, f"Saisissez un nombre entre {minimum} et {maximum}."),
+            between(minimum, maximum, f"Saisissez un nombre entre {minimum} et {maximum}."),
         ],
         **kwargs,
     )
@@ -86,7 +87,7 @@ class OfferForm(FlaskForm):
     working_time_percent = IntegerField(
         "Temps de travail (en % d'un temps plein)",
         default=100,
-        validators=[required(), NumberRange(50, 100, "Entre 50 et 100 %.")],
+        validators=[required(), between(50, 100, "Entre 50 et 100 %.")],
     )
     remote_work = SelectField("Télétravail", choices=RemoteWork.choices(), validators=[required()])
     salary_min = optional_number("Rémunération annuelle brute minimum (€)", 15000, 150000)

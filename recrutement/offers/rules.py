@@ -16,3 +16,12 @@ def add_months(day: date, months: int) -> date:
 def earliest_deadline(published_on: date) -> date:
     """The first deadline allowed for a notice published on `published_on`."""
     return add_months(published_on, 1)
+
+
+# A notice open longer than this is a typo (or an offer that would never expire).
+LONGEST_OPENING_MONTHS = 12
+
+
+def latest_deadline(published_on: date) -> date:
+    """The last deadline allowed for a notice published (or saved) on `published_on`."""
+    return add_months(published_on, LONGEST_OPENING_MONTHS)

@@ -24,7 +24,7 @@ from recrutement.offers.models import (
     Offer,
     OfferStatus,
 )
-from recrutement.offers.rules import earliest_deadline
+from recrutement.offers.rules import earliest_deadline, latest_deadline
 from recrutement.offers.workflow import (
     CLOSE,
     EDITABLE_STATES,
@@ -84,6 +84,9 @@ def _apply_content(offer: Offer, content: OfferContent) -> None:
     salary_min, salary_max = values.get("salary_min"), values.get("salary_max")
     if salary_min and salary_max and salary_min > salary_max:
         errors.append(("salary_max", "Le salaire maximum doit être supérieur au minimum."))
+    deadline = values.get("application_deadline")
+    if deadline and deadline > latest_deadline(paris_today()):
+        errors.append(("application_deadline", _too_late(latest_deadline(paris_today()))))
     if not values.get("post_is_new") and not values.get("vacant_since"):
         errors.append(("vacant_since", "Indiquez depuis quand le poste est vacant."))
     if errors:
@@ -134,7 +137,16 @@ def update_offer(actor: User, offer: Offer, content: OfferContent) -> Offer:
     return offer
 
 
+def _too_late(maximum: date) -> str:
+    return (
+        "La date limite de candidature ne peut pas dépasser un an après la publication : "
+        f"au plus tard le {maximum.strftime('%d/%m/%Y')}."
+    )
+
+
 def _check_deadline(offer: Offer, published_on: date) -> None:
+    """At least one month open (the legal minimum), at most a year (the same rule on
+    creation, edit, publication and republication)."""
     minimum = earliest_deadline(published_on)
     if offer.application_deadline is None or offer.application_deadline < minimum:
         raise ServiceError(
@@ -142,6 +154,9 @@ def _check_deadline(offer: Offer, published_on: date) -> None:
             f"(minimum légal) : au plus tôt le {minimum.strftime('%d/%m/%Y')}.",
             field="application_deadline",
         )
+    maximum = latest_deadline(max(published_on, paris_today()))
+    if offer.application_deadline > maximum:
+        raise ServiceError(_too_late(maximum), field="application_deadline")
 
 
 def _check_publishable(offer: Offer) -> None:

@@ -23,7 +23,7 @@ from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.queries import get_open_offer_or_404
 from recrutement.web import candidate, public
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 
 PAGE_SIZE = 20
 
@@ -76,7 +76,7 @@ def apply(offer_id: int):
 def applications_list():
     page = db.paginate(
         applications_of_candidate(current_user).order_by(Application.created_at.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=PAGE_SIZE,
         error_out=False,
     )

@@ -39,7 +39,7 @@ from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.web.employer import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 
 REQUESTS_PAGE_SIZE = 25
 ANSWER_PREFIX = "reponse"
@@ -97,7 +97,7 @@ def cofunding_list():
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=REQUESTS_PAGE_SIZE,
         error_out=False,
     )

@@ -20,7 +20,7 @@ from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
 from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH, allowed
 from recrutement.web.employer import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 
 OFFERS_PAGE_SIZE = 25
 # One-click actions that need a confirmation page first.
@@ -78,7 +78,7 @@ def offers_list():
         query = query.where(Offer.status == status)
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=OFFERS_PAGE_SIZE,
         error_out=False,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -84,7 +84,13 @@ def init_errors(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         message = getattr(error, "french_message", None)
-        return render_error(error.code, message)
+        response = make_response(render_error(error.code, message))
+        # Keep what the exception says about itself (the Allow of a 405, a
+        # WWW-Authenticate…), but not its own Content-Type: the body is ours.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

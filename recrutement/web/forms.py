@@ -15,3 +15,16 @@ def add_service_error(form: FlaskForm, error: Exception) -> None:
         form[field_name].errors = [*form[field_name].errors, message]
     else:
         form.form_errors.append(message)
+
+
+# No list of the platform comes near this many pages; larger numbers (which SQL would
+# overflow on) show the last, empty page instead of failing.
+MAX_PAGE = 10_000
+
+
+def page_number(args) -> int:
+    """The `?page=` of a list: a whole number from 1 to MAX_PAGE, 1 when absent or bad."""
+    raw = (args.get("page") or "").strip()
+    if not raw.isdigit() or len(raw) > 6:
+        return MAX_PAGE if raw.isdigit() else 1
+    return min(max(int(raw), 1), MAX_PAGE)

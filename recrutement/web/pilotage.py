@@ -13,6 +13,7 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event_on
+from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.offers import services as offers
 from recrutement.offers.forms import UnpublishForm
@@ -20,9 +21,12 @@ from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.queries import get_published_offer_or_404
 from recrutement.organisations.forms import PvdImportForm
 from recrutement.organisations.models import Organisation, OrganisationStatus
+from recrutement.pilotage import figures
+from recrutement.pilotage.scope import france
+from recrutement.pilotage.to_handle import to_handle
 from recrutement.referential.models import Commune
 from recrutement.referential.pvd_import import apply_pvd_import, parse_pvd_csv
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 
 bp = Blueprint("pilotage", __name__, url_prefix="/pilotage")
 
@@ -38,11 +42,17 @@ def home():
         ).all()
     )
     pvd_towns = db.session.scalar(select(func.count()).where(Commune.is_pvd))
+    # The dashboard's summary: national key figures and what needs action.
+    today, country = paris_today(), france()
     return render_template(
         "pilotage/home.html",
         pending_count=counts.get(OrganisationStatus.PENDING, 0),
         validated_count=counts.get(OrganisationStatus.VALIDATED, 0),
         pvd_towns=pvd_towns,
+        with_project_lead=figures.pvd_towns_with_project_lead(country, today),
+        in_post=figures.project_leads_in_post(country, today),
+        open_offers=figures.open_offers(country),
+        handle=to_handle(country, today),
     )
 
 
@@ -98,7 +108,7 @@ def offers_list():
         query = query.where(Offer.title.ilike(f"%{text}%"))
     page = db.paginate(
         query.order_by(Offer.published_at.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=STAFF_PAGE_SIZE,
         error_out=False,
     )

@@ -54,7 +54,7 @@ from recrutement.core.time import PARIS, paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.organisations.models import Organisation
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 from recrutement.web.prefecture import bp
 
 QUEUE_PAGE_SIZE = 20
@@ -92,7 +92,7 @@ def requests_queue():
     filters = QueueFilters.from_args(request.args)
     page = db.paginate(
         _with_details(queue(current_user, filters)),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=QUEUE_PAGE_SIZE,
         error_out=False,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, current_app, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +10,7 @@ from recrutement.accounts.permissions import public
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
+from recrutement.offers.feed import atom_feed
 from recrutement.offers.models import Offer
 from recrutement.offers.presentation import job_posting, slug
 from recrutement.offers.queries import get_open_offer_or_404, open_offers
@@ -59,8 +60,15 @@ def feed():
     offers = db.session.scalars(
         open_offers().order_by(Offer.published_at.desc()).limit(FEED_SIZE)
     ).all()
-    updated = offers[0].published_at if offers else utcnow()
-    body = render_template("public/feed.atom", offers=offers, slug=slug, updated=updated)
+    body = atom_feed(
+        offers,
+        base_url=current_app.config["BASE_URL"],
+        home_path=url_for("public.home"),
+        offer_path=lambda offer, with_slug: url_for(
+            "public.offer", offer_id=offer.id, **({"slug": slug(offer)} if with_slug else {})
+        ),
+        updated=offers[0].published_at if offers else utcnow(),
+    )
     return Response(body, mimetype="application/atom+xml")
 
 
