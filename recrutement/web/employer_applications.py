@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -25,6 +22,7 @@ from recrutement.applications.profile_services import existing_profile
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
 from recrutement.core.errors import ServiceError
+from recrutement.core.spreadsheet import INTEGER, TEXT, Column, write_csv
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.queries import get_offer_for_member_or_404
@@ -81,13 +79,19 @@ def offer_applications_reject(offer_id: int):
     return redirect(url_for("employer.offer_applications", offer_id=offer.id))
 
 
+APPLICATION_COLUMNS = [
+    Column("numero", INTEGER),
+    *(
+        Column(header, TEXT)
+        for header in ("recue_le", "etat", "nom", "prenom", "courriel", "telephone")
+    ),
+]
+
+
 @bp.get("/offres/<int:offer_id>/candidatures.csv")
 @roles(Role.EMPLOYER)
 def offer_applications_csv(offer_id: int):
     offer = get_offer_for_member_or_404(current_user, offer_id)
-    output = io.StringIO()
-    writer = csv.writer(output, delimiter=";")
-    writer.writerow(["numero", "recue_le", "etat", "nom", "prenom", "courriel", "telephone"])
     applications = _offer_applications(offer)
     # One query for every candidate's phone, not one per row.
     phones = dict(
@@ -99,9 +103,10 @@ def offer_applications_csv(offer_id: int):
             )
         ).all()
     )
+    rows = []
     for application in applications:
         candidate = application.candidate
-        writer.writerow(
+        rows.append(
             [
                 application.id,
                 application.created_at.date().isoformat(),
@@ -112,9 +117,9 @@ def offer_applications_csv(offer_id: int):
                 phones.get(application.candidate_id, ""),
             ]
         )
-    # A BOM so that spreadsheet software reads the accents right.
+    # Candidates type their names: the one writer neutralises formulas (=, +, -, @).
     return Response(
-        "\ufeff" + output.getvalue(),
+        write_csv(APPLICATION_COLUMNS, rows),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f"attachment; filename=candidatures-offre-{offer.id}.csv",
