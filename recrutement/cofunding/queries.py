@@ -1,6 +1,7 @@
 """Scoped queries: a collectivité sees its own requests; a préfecture the filed requests
-of its départements; an ANAH delegation those of its départements that ask ANAH.
-Views and exports load requests only through these."""
+of its départements; an ANAH delegation those of its départements that ask ANAH; ANCT
+every filed request of the country, read-only. Views and exports load requests only
+through these."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from recrutement.cofunding.workflow import FILED_STATES
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.organisations.models import Organisation
+from recrutement.referential.models import Department, Region
 
 
 def requests_for_member(user: User) -> Select:
@@ -56,12 +58,39 @@ def get_request_for_instructor_or_404(user: User, request_id: int) -> CofundingR
     return found
 
 
+def requests_for_programme(user: User) -> Select:
+    """Every filed request of the country, for ANCT (read-only); nothing for anyone else."""
+    query = (
+        select(CofundingRequest)
+        .join(Organisation, Organisation.id == CofundingRequest.organisation_id)
+        .where(CofundingRequest.status.in_(FILED_STATES))
+    )
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(False)
+
+
+def get_request_for_programme_or_404(user: User, request_id: int) -> CofundingRequest:
+    found = db.session.scalar(requests_for_programme(user).where(CofundingRequest.id == request_id))
+    if found is None:
+        abort(404)
+    return found
+
+
 # Age of a request: days since it was filed.
 AGES = {
     "moins-15j": ("Déposée il y a moins de 15 jours", 0, 15),
     "15-30j": ("Déposée il y a 15 à 30 jours", 15, 30),
     "plus-30j": ("Déposée il y a plus de 30 jours", 30, None),
 }
+
+
+# A value of the state filter that is not a state: the requests that wait for the
+# préfecture's decision (filed or in instruction; a request whose complement is asked
+# waits for the collectivité). The same states as pilotage.figures.WAITING_STATUSES.
+WAITING = "waiting"
+WAITING_LABEL = "En attente de décision"
+WAITING_STATES = (CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION)
 
 
 @dataclass
@@ -76,7 +105,7 @@ class QueueFilters:
         funder = args.get("financeur", "")
         age = args.get("anciennete", "")
         return cls(
-            status=status if status in FILED_STATES else "",
+            status=status if status in FILED_STATES or status == WAITING else "",
             funder=funder if funder in {Funder.BDT, Funder.ANAH} else "",
             age=age if age in AGES else "",
         )
@@ -85,11 +114,56 @@ class QueueFilters:
         pairs = {"etat": self.status, "financeur": self.funder, "anciennete": self.age}
         return {key: value for key, value in pairs.items() if value}
 
+    def in_place(self, query: Select) -> Select:
+        """The queue has no place filter: its scope is the agent's départements."""
+        return query
 
-def queue(user: User, filters: QueueFilters) -> Select:
-    """The agent's queue, filtered, oldest filed first."""
-    query = requests_for_instructor(user)
-    if filters.status:
+
+@dataclass
+class ProgrammeFilters(QueueFilters):
+    """ANCT's filters: the queue's, plus a région or a département (known codes only)."""
+
+    region: str = ""
+    department: str = ""
+
+    @classmethod
+    def from_args(cls, args) -> ProgrammeFilters:
+        base = QueueFilters.from_args(args)
+        region = (args.get("region") or "").strip()
+        department = (args.get("departement") or "").strip()
+        return cls(
+            status=base.status,
+            funder=base.funder,
+            age=base.age,
+            region=region if region and db.session.get(Region, region) else "",
+            department=department if department and db.session.get(Department, department) else "",
+        )
+
+    def to_args(self) -> dict:
+        pairs = {"region": self.region, "departement": self.department}
+        return {**{key: value for key, value in pairs.items() if value}, **super().to_args()}
+
+    def in_place(self, query: Select) -> Select:
+        """Keep the requests of the chosen région and département (the query joins
+        Organisation, as every scoped query of this module does)."""
+        if self.department:
+            query = query.where(Organisation.department_code == self.department)
+        if self.region:
+            query = query.where(
+                Organisation.department_code.in_(
+                    select(Department.code).where(Department.region_code == self.region)
+                )
+            )
+        return query
+
+
+def filtered(query: Select, filters: QueueFilters) -> Select:
+    """A scoped query of requests, filtered (state, funder, age; and place for ANCT),
+    oldest filed first."""
+    query = filters.in_place(query)
+    if filters.status == WAITING:
+        query = query.where(CofundingRequest.status.in_(WAITING_STATES))
+    elif filters.status:
         query = query.where(CofundingRequest.status == filters.status)
     if filters.funder == Funder.ANAH:
         query = query.where(CofundingRequest.anah_asked.is_(True))
@@ -104,9 +178,20 @@ def queue(user: User, filters: QueueFilters) -> Select:
     return query.order_by(CofundingRequest.submitted_at, CofundingRequest.id)
 
 
+def queue(user: User, filters: QueueFilters) -> Select:
+    """The agent's queue, filtered, oldest filed first."""
+    return filtered(requests_for_instructor(user), filters)
+
+
 def counts_by_status(user: User) -> dict[str, int]:
     """How many of the agent's requests are in each state (every filed state, zeros included)."""
-    scoped = requests_for_instructor(user).subquery()
+    return status_counts(requests_for_instructor(user))
+
+
+def status_counts(query: Select) -> dict[str, int]:
+    """How many requests of a scoped query are in each state (every filed state, zeros
+    included)."""
+    scoped = query.subquery()
     rows = db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
     found = dict(rows)
     return {
