@@ -39,7 +39,10 @@ from recrutement.web import (
     employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
     pilotage,
     pilotage_admin,  # noqa: F401  (ANCT's administration: accounts and organisations)
+    pilotage_dashboard,  # noqa: F401  (ANCT's dashboard)
+    pilotage_requests,  # noqa: F401  (every cofunding request, read-only, for ANCT)
     prefecture,
+    prefecture_dashboard,  # noqa: F401  (the préfecture's dashboard)
     prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
     public,
     public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)

@@ -26,6 +26,7 @@ from recrutement.pilotage.scope import france
 from recrutement.pilotage.to_handle import to_handle
 from recrutement.referential.models import Commune
 from recrutement.referential.pvd_import import apply_pvd_import, parse_pvd_csv
+from recrutement.web.dashboards import FORMATTERS
 from recrutement.web.forms import add_service_error, page_number
 
 bp = Blueprint("pilotage", __name__, url_prefix="/pilotage")
@@ -53,6 +54,7 @@ def home():
         in_post=figures.project_leads_in_post(country, today),
         open_offers=figures.open_offers(country),
         handle=to_handle(country, today),
+        **FORMATTERS,
     )
 
 

@@ -1,0 +1,30 @@
+"""What the dashboards' templates (templates/pilotage/_dashboard.html) need besides
+their figures: the public statistics page's formatters and charts, so that the
+préfecture's and ANCT's dashboards read like /statistiques."""
+
+from __future__ import annotations
+
+from recrutement.pilotage.summary import Summary
+
+# The public page's charts of a summary (pilotage.charts), shared rather than redrawn.
+from recrutement.web.statistics import _charts as charts_of
+from recrutement.web.statistics import (
+    format_cell,
+    format_euros,
+    format_number,
+    format_share,
+    plural,
+)
+
+FORMATTERS = {
+    "number": format_number,
+    "euros": format_euros,
+    "share": format_share,
+    "cell": format_cell,
+    "plural": plural,
+}
+
+
+def blocks(summary: Summary) -> dict:
+    """The template context of the dashboard blocks for `summary`."""
+    return {**FORMATTERS, "charts": charts_of(summary)}
