@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from fpdf import FPDF
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
@@ -21,8 +22,17 @@ from recrutement.offers.models import Offer, OfferStatus
 from recrutement.organisations.models import Organisation
 
 DOMAIN = "demo.recrutement-pvd.fr"
-# The smallest well-formed PDF: the demo CVs.
-DEMO_CV = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def demo_cv(name: str) -> bytes:
+    """A one-page PDF CV (uploads must be real PDFs)."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=14)
+    document.cell(text=f"Curriculum vitae de démonstration : {name}")
+    return bytes(document.output())
+
+
 LETTER = (
     "Madame, Monsieur,\n\nTitulaire d'un master en urbanisme et aménagement, j'ai conduit "
     "pendant quatre ans la revitalisation d'un centre-bourg : OPAH-RU, requalification des "
@@ -74,7 +84,10 @@ def create_demo_applications() -> int:
             continue
         offer = offers[index]
         application = services.apply(
-            candidate, offer, LETTER, FileStorage(io.BytesIO(DEMO_CV), f"cv-{local_part}.pdf")
+            candidate,
+            offer,
+            LETTER,
+            FileStorage(io.BytesIO(demo_cv(local_part)), f"cv-{local_part}.pdf"),
         )
         employer = offer.organisation.memberships[0].user
         for move in moves:

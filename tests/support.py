@@ -115,8 +115,19 @@ def later(delta):
     return time_machine.travel(datetime.now(UTC) + delta, tick=False)
 
 
-# The smallest bytes our content check accepts as a PDF (header … %%EOF).
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def one_page_pdf(text: str = "Curriculum vitae") -> bytes:
+    """A small real PDF (one page of text), as the upload check requires."""
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text=text)
+    return bytes(document.output())
+
+
+# A small PDF that the content check accepts.
+TINY_PDF = one_page_pdf()
 
 
 def multipart(fields: dict, files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:

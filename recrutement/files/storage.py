@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
 from werkzeug.datastructures import FileStorage
 
 from recrutement.core.errors import ServiceError
@@ -23,18 +27,82 @@ def _directory() -> Path:
     return directory
 
 
+NOT_A_PDF = "Ce fichier n'est pas un PDF valide. Enregistrez votre document au format PDF."
+ACTIVE_CONTENT = (
+    "Ce PDF contient du contenu actif ({what}), refusé par sécurité. Enregistrez-le de "
+    "nouveau avec « Imprimer en PDF » ou « Exporter en PDF », puis déposez ce nouveau fichier."
+)
+# What a viewer would run or open: scripts, launch actions, embedded files, rich media.
+ACTIVE_KEYS = {
+    "/JS": "un script",
+    "/JavaScript": "un script",
+    "/Launch": "une action qui lance un programme",
+    "/EmbeddedFile": "un fichier joint",
+    "/EmbeddedFiles": "un fichier joint",
+    "/RichMedia": "un contenu multimédia actif",
+    "/XFA": "un formulaire dynamique",
+}
+# A PDF whose object graph is deeper or larger than this is not a document we expect.
+MAX_PDF_OBJECTS = 50_000
+
+
 def check_pdf(content: bytes, field: str = "file") -> None:
-    """Refuse anything that is not a PDF by its bytes (not its name or declared type)."""
+    """Accept a file only if a PDF parser opens it with at least one page and finds no
+    active content; by its bytes, never its name or declared type."""
     if not content:
         raise ServiceError("Le fichier est vide.", field=field)
     if len(content) > MAX_PDF_BYTES:
         raise ServiceError("Le fichier dépasse 5 Mo : réduisez sa taille.", field=field)
-    # A PDF starts with its header (within the first KB) and ends with %%EOF.
-    if PDF_MAGIC not in content[:1024] or b"%%EOF" not in content[-2048:]:
-        raise ServiceError(
-            "Ce fichier n'est pas un PDF valide. Enregistrez votre document au format PDF.",
-            field=field,
-        )
+    if PDF_MAGIC not in content[:1024]:
+        raise ServiceError(NOT_A_PDF, field=field)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(content), strict=False)
+            if reader.is_encrypted:
+                raise ServiceError(
+                    "Ce PDF est protégé par un mot de passe : déposez une version sans protection.",
+                    field=field,
+                )
+            if len(reader.pages) < 1:
+                raise ServiceError(NOT_A_PDF, field=field)
+            active = _active_content(reader.trailer)
+    except ServiceError:
+        raise
+    except Exception as error:  # noqa: BLE001 — any parser failure means "not a PDF"
+        raise ServiceError(NOT_A_PDF, field=field) from error
+    if active:
+        raise ServiceError(ACTIVE_CONTENT.format(what=active), field=field)
+
+
+def _active_content(root) -> str | None:
+    """The first active element reachable from the trailer, described in French."""
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    visited = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ACTIVE_KEYS:
+                    return ACTIVE_KEYS[key]
+                if key == "/S" and value in ("/JavaScript", "/Launch"):
+                    return ACTIVE_KEYS[value]
+                if key == "/Type" and value in ("/EmbeddedFile", "/RichMedia"):
+                    return ACTIVE_KEYS[value]
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
 
 
 def store_pdf(upload: FileStorage, field: str = "file") -> StoredFile:

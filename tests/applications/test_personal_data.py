@@ -35,10 +35,10 @@ from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path, store_pdf
 from tests import factories
 from tests.applications.test_employer_handling import make_application
-from tests.support import TINY_PDF, later
+from tests.support import TINY_PDF, later, one_page_pdf
 
-PROFILE_PDF = TINY_PDF.replace(b"%PDF-1.4\n", b"%PDF-1.4\n% CV du profil de Lea\n")
-SPECIAL_PDF = TINY_PDF.replace(b"%PDF-1.4\n", b"%PDF-1.4\n% CV pour la seconde offre\n")
+PROFILE_PDF = one_page_pdf("CV du profil de Lea")
+SPECIAL_PDF = one_page_pdf("CV pour la seconde offre")
 LETTER = "Urbaniste depuis quatre ans, je souhaite piloter la revitalisation de Quimperlé."
 SECOND_LETTER = "Votre projet de requalification des halles correspond exactement à mon parcours."
 
