@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -45,6 +46,20 @@ def init_security(app: Flask) -> None:
     """Register the headers hook and the `csp_nonce` template global."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     production = app.config["APP_ENV"] == "production"
+
+    @app.before_request
+    def drop_nul_bytes():
+        """No NUL byte reaches a view, in a query string or a form: PostgreSQL refuses
+        them in text, SQLite would store them. (Forms also refuse other control
+        characters in single-line fields: core.forms.)"""
+        for name in ("args", "form"):
+            values = getattr(request, name)
+            if any("\x00" in value for value in values.values()):
+                cleaned = ImmutableMultiDict(
+                    [(key, value.replace("\x00", "")) for key, value in values.items(multi=True)]
+                )
+                # Werkzeug caches both in the request's __dict__ (cached_property).
+                request.__dict__[name] = cleaned
 
     @app.after_request
     def set_security_headers(response):

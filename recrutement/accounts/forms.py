@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo
 
 from recrutement.accounts.passwords import PASSWORD_RULE
+from recrutement.core.forms import Form
 from recrutement.core.validators import (
     MultipleCheckboxField,
     StrongPassword,
@@ -18,7 +18,7 @@ from recrutement.core.validators import (
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Adresse électronique",
         validators=[required(), email_address(), bounded(254)],
@@ -32,7 +32,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField(
         "Adresse électronique",
         validators=[required(), email_address(), bounded(254)],
@@ -62,7 +62,7 @@ def password_confirmation_field() -> PasswordField:
     )
 
 
-class PersonFields(FlaskForm):
+class PersonFields(Form):
     first_name = StringField(
         "Prénom",
         validators=[required(), bounded(100)],
@@ -83,7 +83,7 @@ class CandidateSignupForm(PersonFields):
     password_confirmation = password_confirmation_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = new_password_field(email_field=None)
     password_confirmation = password_confirmation_field()
 

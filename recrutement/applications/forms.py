@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, TextAreaField
 
+from recrutement.core.forms import Form
 from recrutement.core.validators import bounded, required
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     cover_letter = TextAreaField(
         "Lettre de motivation",
         description="Au moins 50 caractères. Présentez votre parcours et ce qui vous attire dans ce projet.",
@@ -22,7 +22,7 @@ class ApplyForm(FlaskForm):
     )
 
 
-class InterviewForm(FlaskForm):
+class InterviewForm(Form):
     details = TextAreaField(
         "Date, heure et lieu de l'entretien",
         description="Ce message est envoyé au candidat par courriel.",
@@ -30,12 +30,12 @@ class InterviewForm(FlaskForm):
     )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField("Motif", validators=[bounded(2000)])
     share_reason = BooleanField("Communiquer ce motif au candidat")
 
 
-class HireForm(FlaskForm):
+class HireForm(Form):
     notify_others = BooleanField(
         "Informer les autres candidats que le poste est pourvu (leurs candidatures en cours seront closes)"
     )
@@ -46,11 +46,11 @@ class HireForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form for one-click moves: only its CSRF token matters."""
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         "Votre message", validators=[required(), bounded(5000)], render_kw={"rows": 5}
     )

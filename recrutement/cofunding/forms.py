@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from recrutement.cofunding.content import RequestContent
 from recrutement.cofunding.models import AttachmentKind
+from recrutement.core.forms import Form
 from recrutement.core.money import format_euros, parse_euros
 from recrutement.core.validators import bounded, required, strip
 from recrutement.offers.models import ContractType
@@ -66,7 +67,7 @@ def required_input(message: str) -> InputRequired:
     return InputRequired(message=message)
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """The request's content (services.RequestContent), for a new request and an edit."""
 
     post_title = StringField(
@@ -168,7 +169,7 @@ class RequestForm(FlaskForm):
 COMPUTATION_FIELDS = ("annual_loaded_cost", "period_start", "period_end", "bdt_asked", "anah_asked")
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(Form):
     kind = SelectField(
         "Type de pièce",
         choices=[SelectChoice("", "Choisir le type de pièce"), *AttachmentKind.choices()],
@@ -181,7 +182,7 @@ class AttachmentForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The collectivité's answer to a request for changes (used with prefix="reponse")."""
 
     body = TextAreaField(
@@ -192,7 +193,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         "Votre message",
         validators=[required("Écrivez votre message."), bounded(5000)],
@@ -200,13 +201,13 @@ class MessageForm(FlaskForm):
     )
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A one-click move on the version of the request the user saw."""
 
     version = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A one-click move: only its CSRF token matters."""
 
 

@@ -18,6 +18,7 @@ from recrutement.cofunding import instruction, services
 from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.core import money
+from recrutement.core.forms import Form
 from recrutement.core.money import parse_euros
 from recrutement.core.validators import bounded, required
 
@@ -63,7 +64,7 @@ def amount_field(
     )
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A one-click action on a request (open, grant): its CSRF token and the version seen."""
 
     version = IntegerField(
@@ -99,7 +100,7 @@ class DismissForm(VersionedForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(
         "Nouvelle note",
         description="Visible par les seuls instructeurs (préfecture et ANAH) : la collectivité ne la voit jamais.",
@@ -108,7 +109,7 @@ class NoteForm(FlaskForm):
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         "Votre message à la collectivité",
         description="La collectivité le reçoit par courriel ; il reste dans les messages de la demande.",

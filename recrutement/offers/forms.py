@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from recrutement.core.forms import Form
 from recrutement.core.validators import (
     MultipleCheckboxField,
     between,
@@ -41,7 +41,7 @@ def optional_number(label: str, minimum: int, maximum: int, **kwargs) -> Integer
     )
 
 
-class OfferForm(FlaskForm):
+class OfferForm(Form):
     title = StringField(
         "Intitulé du poste",
         description="Par défaut : « Chef de projet Petites villes de demain ».",
@@ -138,7 +138,7 @@ class OfferForm(FlaskForm):
         return values
 
 
-class RepublishForm(FlaskForm):
+class RepublishForm(Form):
     application_deadline = DateField(
         "Nouvelle date limite de candidature",
         description="Au moins un mois après aujourd'hui (minimum légal).",
@@ -146,11 +146,11 @@ class RepublishForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """An empty form for one-click actions: only its CSRF token matters."""
 
 
-class UnpublishForm(FlaskForm):
+class UnpublishForm(Form):
     reason = TextAreaField(
         "Motif du retrait",
         description="Envoyé par courriel aux membres de la collectivité.",

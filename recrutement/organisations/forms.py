@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
@@ -20,6 +19,7 @@ from recrutement.accounts.forms import (
     new_password_field,
     password_confirmation_field,
 )
+from recrutement.core.forms import Form
 from recrutement.core.validators import (
     MultipleCheckboxField,
     bounded,
@@ -49,7 +49,7 @@ class EmployerSignupForm(PersonFields):
     password_confirmation = password_confirmation_field()
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         "Adresse électronique de votre collègue",
         validators=[required(), email_address(), bounded(254)],
@@ -58,7 +58,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = SelectField(
         "Décision",
         choices=[
@@ -74,7 +74,7 @@ class DecisionForm(FlaskForm):
     )
 
 
-class PvdImportForm(FlaskForm):
+class PvdImportForm(Form):
     file = FileField(
         "Fichier CSV des communes lauréates",
         description=(
@@ -85,11 +85,11 @@ class PvdImportForm(FlaskForm):
     )
 
 
-class RevokeInvitationForm(FlaskForm):
+class RevokeInvitationForm(Form):
     """An empty form: only its CSRF token matters."""
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(Form):
     frequency = RadioField(
         "Nouvelles candidatures et messages de candidats",
         choices=[

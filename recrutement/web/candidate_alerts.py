@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 
 from recrutement.accounts.models import Role
@@ -15,6 +14,7 @@ from recrutement.applications import alerts
 from recrutement.applications.forms import ActionForm
 from recrutement.applications.models import SavedSearch
 from recrutement.core.errors import ServiceError
+from recrutement.core.forms import Form
 from recrutement.extensions import csrf, db
 from recrutement.offers.presentation import slug
 from recrutement.offers.queries import get_open_offer_or_404
@@ -33,7 +33,7 @@ SEARCH_PARAMETERS = (
 )
 
 
-class SaveSearchForm(FlaskForm):
+class SaveSearchForm(Form):
     frequency = SelectField(
         "Recevoir les nouvelles offres",
         choices=[SelectChoice(value, label) for value, label in alerts.FREQUENCIES.items()],

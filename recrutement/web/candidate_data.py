@@ -7,13 +7,13 @@ import tempfile
 
 from flask import current_app, flash, redirect, render_template, send_file, session, url_for
 from flask_login import current_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.applications import personal_data
 from recrutement.core.errors import ServiceError
+from recrutement.core.forms import Form
 from recrutement.core.time import paris_today
 from recrutement.core.validators import bounded, required
 from recrutement.extensions import db
@@ -21,7 +21,7 @@ from recrutement.web import candidate
 from recrutement.web.forms import add_service_error
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(
         "Votre mot de passe",
         description="Pour confirmer que c'est bien vous qui supprimez ce compte.",
