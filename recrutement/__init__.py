@@ -8,7 +8,6 @@ from dotenv import load_dotenv
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from recrutement import models  # noqa: F401  (registers every table)
 from recrutement.accounts.permissions import enforce_access
@@ -23,6 +22,7 @@ from recrutement.extensions import csrf, db, login_manager, mail, migrate
 from recrutement.logging import init_logging
 from recrutement.offers.models import ContractType
 from recrutement.offers.presentation import slug as offer_slug
+from recrutement.proxies import TrustedProxies
 from recrutement.search.sync import init_search
 from recrutement.security import init_security
 from recrutement.web import (
@@ -72,8 +72,9 @@ def create_app(config: dict | None = None) -> Flask:
     for directory in (app.config["UPLOAD_DIR"], app.config["SEARCH_INDEX_DIR"]):
         Path(directory).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        count = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = TrustedProxies(
+            app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["FORWARDED_ALLOW_IPS"]
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

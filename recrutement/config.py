@@ -73,8 +73,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "MAIL_SUPPRESS_SEND": False,
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "DEMO_PASSWORD": env.get("DEMO_PASSWORD", "demo-pvd-2026"),
-        # Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
+        # Number of reverse proxies in front of the app whose X-Forwarded-For we trust,
+        # and the addresses they connect from (anyone else's forwarded headers are dropped).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1" if production else "0")),
+        "FORWARDED_ALLOW_IPS": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
