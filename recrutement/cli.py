@@ -96,7 +96,13 @@ def offers_expire() -> None:
     show_default=True,
     help="Add this many more realistic published offers (for load tests).",
 )
-def demo_seed(extra_offers: int) -> None:
+@click.option(
+    "--national",
+    is_flag=True,
+    help="Add a whole programme's volume (PVD towns, posts, applications, cofunding since "
+    "2020), for the dashboard and load tests; idempotent.",
+)
+def demo_seed(extra_offers: int, national: bool) -> None:
     """Load the referential and create the demo accounts, offers in every state (idempotent)."""
     from recrutement.demo import DemoRefused, seed
     from recrutement.demo_applications import create_demo_applications
@@ -123,6 +129,14 @@ def demo_seed(extra_offers: int) -> None:
         click.echo(
             f"{added} offre(s) publiée(s) ajoutée(s) en {time.perf_counter() - started:.1f} s"
         )
+    if national:
+        from recrutement.demo_national import seed_national
+
+        click.echo("Programme national de démonstration :")
+        try:
+            click.echo(seed_national(progress=click.echo))
+        except DemoRefused as refusal:
+            raise click.ClickException(str(refusal)) from refusal
     # Bulk-inserted demo offers bypass the index tasks: rebuild from the database.
     click.echo(f"Index de recherche : {rebuild_index()} offre(s) publiée(s) indexée(s)")
 
