@@ -122,12 +122,14 @@ def filled_offers(scope: Scope) -> int:
 
 def applications(scope: Scope) -> int:
     """Applications ever sent to offers whose place of work lies in the scope."""
-    return _scalar(
-        select(func.count(Application.id))
-        .join(Offer, Offer.id == Application.offer_id)
-        .join(Commune, Commune.insee_code == Offer.workplace_insee_code)
-        .where(scope.where(Commune.department_code))
-    )
+    query = select(func.count(Application.id))
+    if not scope.is_france:
+        query = (
+            query.join(Offer, Offer.id == Application.offer_id)
+            .join(Commune, Commune.insee_code == Offer.workplace_insee_code)
+            .where(scope.where(Commune.department_code))
+        )
+    return _scalar(query)
 
 
 def _median(values_query, column) -> float | None:
@@ -192,16 +194,19 @@ def money_granted(scope: Scope) -> MoneyGranted:
     """Money granted: the amounts fixed by granted requests of the scope's organisations,
     per funder (ANCT/État, Banque des territoires, ANAH), by calendar year of the period
     (a request's period lies in one calendar year)."""
-    scoped = _requests_in(scope).where(CofundingRequest.status == CofundingStatus.GRANTED)
-    ids = scoped.with_only_columns(CofundingRequest.id).scalar_subquery()
     year = _year(CofundingRequest.period_start)
-    rows = db.session.execute(
+    query = (
         select(year, FundingPlan.funder, func.sum(FundingPlan.granted_amount))
         .join(CofundingRequest, CofundingRequest.id == FundingPlan.request_id)
-        .where(FundingPlan.request_id.in_(ids))
+        .where(CofundingRequest.status == CofundingStatus.GRANTED)
         .group_by(year, FundingPlan.funder)
         .order_by(year)
-    ).all()
+    )
+    if not scope.is_france:
+        query = query.join(Organisation, Organisation.id == CofundingRequest.organisation_id).where(
+            scope.where(Organisation.department_code)
+        )
+    rows = db.session.execute(query).all()
     total = {funder.value: Decimal("0.00") for funder in Funder}
     by_year: dict[int, dict[str, Decimal]] = {}
     for row_year, funder, amount in rows:
