@@ -100,7 +100,9 @@ def _breadcrumb(scope: Scope | None, region: Region | None) -> list[tuple[str, s
         ("Accueil", url_for("public.home")),
         ("Statistiques : France", url_for("public.statistics")),
     ]
-    if scope is None or scope.is_france:
+    if scope is None:
+        return [*items, ("Territoire inconnu", None)]
+    if scope.is_france:
         return items
     if region is not None:
         items.append((region.name, url_for("public.statistics", region=region.code)))
