@@ -238,14 +238,15 @@ def anah_cofunded_posts(scope: Scope) -> tuple[int, Decimal | None]:
     return count, (_money(amount) / count).quantize(CENT)
 
 
-def starts_by_semester(scope: Scope) -> dict[str, int]:
-    """When recruits started: posts of the scope by semester of their start date
-    ("2021-S1" is January to June 2021), oldest first."""
+def starts_by_semester(scope: Scope, on: date) -> dict[str, int]:
+    """When recruits started: posts of the scope taken up on or before `on`, by semester
+    of their start date ("2021-S1" is January to June 2021), oldest first. A post whose
+    chef de projet arrives later is not counted yet."""
     year = _year(Recruit.started_on)
     semester = case((cast(func.extract("month", Recruit.started_on), Integer) <= 6, 1), else_=2)
     rows = db.session.execute(
         select(year, semester, func.count())
-        .where(scope.where(Recruit.department_code))
+        .where(scope.where(Recruit.department_code), Recruit.started_on <= on)
         .group_by(year, semester)
         .order_by(year, semester)
     ).all()
@@ -330,6 +331,8 @@ def by_department(scope: Scope, on: date) -> list[DepartmentFigures]:
     departments = db.session.scalars(
         select(Department).where(scope.where(Department.code)).order_by(Department.code)
     ).all()
+    # Places without PVD towns nor activity (the Terres australes, Clipperton…) are left out.
+    active = set(towns) | set(leads) | set(offers)
     return [
         DepartmentFigures(
             code=item.code,
@@ -341,6 +344,7 @@ def by_department(scope: Scope, on: date) -> list[DepartmentFigures]:
             open_offers=offers.get(item.code, 0),
         )
         for item in departments
+        if item.code in active
     ]
 
 

@@ -234,7 +234,7 @@ def summarise(scope: Scope, on: date | None = None) -> Summary:
         money=figures.money_granted(scope),
         anah_posts=anah_posts,
         anah_mean=anah_mean,
-        starts=figures.starts_by_semester(scope),
+        starts=figures.starts_by_semester(scope, on),
         profile={
             breakdown: suppress(counts)
             for breakdown, counts in figures.recruits_profile(scope).items()

@@ -206,8 +206,14 @@ def test_starts_by_semester_and_posts_that_ended(towns):
     recruit(organisation, "offer:2", date(2021, 7, 1))
     recruit(organisation, "offer:3", date(2021, 12, 31))
     recruit(towns["commercy"], "offer:4", date(2022, 1, 10))
-    assert figures.starts_by_semester(scope.france()) == {"2021-S1": 1, "2021-S2": 2, "2022-S1": 1}
-    assert figures.starts_by_semester(scope.department("55")) == {"2022-S1": 1}
+    recruit(towns["commercy"], "offer:5", TODAY + timedelta(days=200))  # not arrived yet
+    starts = figures.starts_by_semester(scope.france(), TODAY)
+    assert starts == {"2021-S1": 1, "2021-S2": 2, "2022-S1": 1}
+    assert figures.starts_by_semester(scope.department("55"), TODAY) == {"2022-S1": 1}
+    assert figures.starts_by_semester(scope.france(), date(2021, 12, 30)) == {
+        "2021-S1": 1,
+        "2021-S2": 1,
+    }
     assert figures.project_leads_in_post(scope.france(), date(2022, 2, 28)) == 4
     assert figures.project_leads_in_post(scope.france(), date(2022, 3, 1)) == 3
     assert figures.recruits_count(scope.region("53")) == 3
