@@ -169,12 +169,15 @@ def _maps(summary: Summary, map_scope: Scope, rows: list[figures.DepartmentFigur
 
 
 def compact_euros(amount: float) -> str:
-    """An axis tick: 40000 → "40 k€"."""
-    if amount >= 1_000_000:
-        return format_number(round(amount / 1_000_000, 1)) + "\u00a0M€"
-    if amount >= 1000:
-        return format_number(round(amount / 1000, 1)) + "\u00a0k€"
-    return format_number(amount) + "\u00a0€"
+    """A chart's amount, short enough to stay level over a bar: 25554922 → "26 M€",
+    8057333 → "8,1 M€", 85350 → "85 k€"."""
+    size, unit = next(
+        ((size, unit) for size, unit in ((1_000_000, "M€"), (1000, "k€")) if amount >= size),
+        (1, "€"),
+    )
+    value = amount / size
+    shown = round(value) if value >= 10 else round(value, 1)
+    return f"{format_number(float(shown))}\u00a0{unit}"
 
 
 def _charts(summary: Summary) -> dict:
@@ -197,8 +200,9 @@ def _charts(summary: Summary) -> dict:
                 for funder in Funder
             },
             title="Montants accordés par financeur et par année",
-            value_format=format_euros,
-            axis_format=compact_euros,
+            # Rounded, so that a year's total stays level over its bar; the table
+            # under the chart gives every amount to the cent.
+            value_format=compact_euros,
         )
     if any(summary.requests.values()):
         found["requests"] = horizontal_bar_chart(
