@@ -1,0 +1,58 @@
+"""Forms of ANCT's account administration (/pilotage/comptes)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
+
+from recrutement.accounts.models import ROLE_LABELS
+from recrutement.core.validators import MultipleCheckboxField, bounded, required, strip
+
+
+class AccountFilterForm(FlaskForm):
+    """The list's filters, read from the query string (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    # Ids of their own: the page also holds the account creation form.
+    q = SearchField(
+        "Nom ou adresse électronique", validators=[bounded(254)], filters=[strip], id="filtre-q"
+    )
+    role = SelectField(
+        "Rôle",
+        choices=[SelectChoice("", "Tous les rôles")]
+        + [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        validate_choice=False,
+        id="filtre-role",
+    )
+    organisation = StringField(
+        "Collectivité",
+        description="Tout ou partie du nom de la collectivité.",
+        validators=[bounded(200)],
+        filters=[strip],
+        id="filtre-organisation",
+    )
+
+
+class AccountStatusForm(FlaskForm):
+    """Deactivate or reactivate an account, from its confirmation page."""
+
+    reason = TextAreaField(
+        "Motif",
+        description="Il est conservé dans l'historique du compte ; la personne ne le reçoit pas.",
+        validators=[bounded(500)],
+        filters=[strip],
+    )
+
+
+class ResendInvitationForm(FlaskForm):
+    """An empty form: only its CSRF token matters."""
+
+
+class StaffDepartmentsForm(FlaskForm):
+    departments = MultipleCheckboxField(
+        "Départements",
+        description="Le compte ne verra que les collectivités et demandes de ces départements.",
+        validators=[required("Choisissez au moins un département.")],
+    )
