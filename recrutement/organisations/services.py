@@ -1,4 +1,5 @@
-"""What may be done with organisations: find, sign up, invite, validate or refuse."""
+"""What may be done with organisations: find, sign up, invite, validate or refuse,
+and ANCT's national list and edits."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from recrutement.accounts import notifications as account_notifications
 from recrutement.accounts.models import Role, User, user_department
 from recrutement.accounts.services import SIGNUP_PER_ADDRESS, new_user
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import record_event
+from recrutement.core.models import AuditEvent, record_event
 from recrutement.core.ratelimit import hit
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
@@ -452,3 +454,128 @@ def pending_for_instructor(query) -> list[Organisation]:
             )
         )
     )
+
+
+# ANCT's administration of organisations (/pilotage/collectivites).
+
+INSEE_CODE = re.compile(r"^(\d[0-9AB]\d{3})$")
+
+
+def search_organisations(text: str = "", status: str = "", department_code: str = "") -> Select:
+    """Every organisation matching a name, a status and a département (each optional),
+    pending ones first, then by name; for ANCT's national list."""
+    query = select(Organisation).options(
+        selectinload(Organisation.department), selectinload(Organisation.towns)
+    )
+    text = " ".join(text.split())
+    if text:
+        folded = fold(text)
+        query = query.where(
+            or_(
+                Organisation.name.icontains(text, autoescape=True),
+                # Accent-free match through the referential's folded names.
+                Organisation.commune_insee_code.in_(
+                    select(Commune.insee_code).where(
+                        Commune.search_name.contains(folded, autoescape=True)
+                    )
+                ),
+                Organisation.grouping_siren.in_(
+                    select(Grouping.siren).where(
+                        Grouping.search_name.contains(folded, autoescape=True)
+                    )
+                ),
+            )
+        )
+    if status in {member.value for member in OrganisationStatus}:
+        query = query.where(Organisation.status == status)
+    if department_code:
+        query = query.where(Organisation.department_code == department_code)
+    pending_first = case((Organisation.status == OrganisationStatus.PENDING, 0), else_=1)
+    return query.order_by(pending_first, Organisation.name, Organisation.id)
+
+
+def organisation_history(organisation: Organisation) -> list[AuditEvent]:
+    """The audit events about an organisation, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .options(selectinload(AuditEvent.actor))
+            .where(
+                AuditEvent.object_type == Organisation.__tablename__,
+                AuditEvent.object_id == str(organisation.id),
+            )
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+def pvd_towns_of(department_code: str) -> list[Commune]:
+    """The PVD towns of a département, by name (suggested when editing an organisation)."""
+    return list(
+        db.session.scalars(
+            select(Commune)
+            .where(Commune.department_code == department_code, Commune.is_pvd)
+            .order_by(Commune.name)
+        )
+    )
+
+
+def parse_town_codes(text: str) -> list[str]:
+    """INSEE codes typed in a field, separated by spaces, commas or semicolons."""
+    return [code.upper() for code in re.split(r"[\s,;]+", text or "") if code]
+
+
+def update_organisation(
+    actor: User, organisation: Organisation, name: str, town_codes: list[str]
+) -> bool:
+    """ANCT changes an organisation's name and the towns its chef de projet covers.
+
+    Any commune of the referential may be covered (a grouping can reach over a
+    département's border). Returns False, recording nothing, when nothing changed."""
+    if actor.role != Role.ADMIN:
+        raise ServiceError("Seule l'ANCT peut modifier une collectivité.")
+    name = " ".join((name or "").split())
+    if len(name) < 2:
+        raise ServiceError("Indiquez le nom de la collectivité.", field="name")
+    if len(name) > 200:
+        raise ServiceError("Le nom compte 200 caractères au maximum.", field="name")
+    codes = list(dict.fromkeys(code.strip().upper() for code in town_codes if code.strip()))
+    malformed = [code for code in codes if not INSEE_CODE.match(code)]
+    if malformed:
+        raise ServiceError(
+            f"Code INSEE mal formé : {', '.join(malformed)} (5 caractères, par exemple 29233).",
+            field="towns",
+        )
+    towns = list(db.session.scalars(select(Commune).where(Commune.insee_code.in_(codes))))
+    unknown = sorted(set(codes) - {town.insee_code for town in towns})
+    if unknown:
+        raise ServiceError(
+            f"Commune inconnue du référentiel : {', '.join(unknown)}.", field="towns"
+        )
+    if not towns:
+        raise ServiceError(
+            "Gardez au moins une commune couverte par le chef de projet.", field="towns"
+        )
+    before = {town.insee_code: town for town in organisation.towns}
+    after = {town.insee_code: town for town in towns}
+    changes = []
+    if name != organisation.name:
+        changes.append(f"nom : « {organisation.name} » → « {name} »")
+        organisation.name = name
+    added = [after[code] for code in sorted(after.keys() - before.keys())]
+    removed = [before[code] for code in sorted(before.keys() - after.keys())]
+    if added:
+        changes.append("communes ajoutées : " + ", ".join(_town_text(town) for town in added))
+    if removed:
+        changes.append("communes retirées : " + ", ".join(_town_text(town) for town in removed))
+    if not changes:
+        return False
+    if added or removed:
+        organisation.towns = sorted(towns, key=lambda town: town.name)
+    record_event(actor, "organisation_updated", organisation, " ; ".join(changes))
+    db.session.commit()
+    return True
+
+
+def _town_text(town: Commune) -> str:
+    return f"{town.name} ({town.insee_code})"
