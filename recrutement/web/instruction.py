@@ -12,8 +12,15 @@ from recrutement.organisations.models import Organisation
 from recrutement.web.forms import add_service_error
 
 
-def organisation_decision_page(organisation: Organisation, list_endpoint: str):
-    """Show an organisation to an instructor and take their decision."""
+def organisation_decision_page(
+    organisation: Organisation,
+    list_endpoint: str,
+    template: str = "instruction/organisation.html",
+    **context,
+):
+    """Show an organisation to an instructor and take their decision.
+
+    ANCT's page passes its own template (which extends this one) and what it adds."""
     form = DecisionForm()
     if form.validate_on_submit():
         validate = form.decision.data == "validate"
@@ -33,11 +40,12 @@ def organisation_decision_page(organisation: Organisation, list_endpoint: str):
     status = 400 if form.errors or form.form_errors else 200
     return (
         render_template(
-            "instruction/organisation.html",
+            template,
             organisation=organisation,
             members=organisations.members_of(organisation),
             form=form,
             list_endpoint=list_endpoint,
+            **context,
         ),
         status,
     )
