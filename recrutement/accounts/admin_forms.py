@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 
 from recrutement.accounts.models import ROLE_LABELS
+from recrutement.core.forms import Form
 from recrutement.core.validators import MultipleCheckboxField, bounded, required, strip
 
 
-class AccountFilterForm(FlaskForm):
+class AccountFilterForm(Form):
     """The list's filters, read from the query string (a GET form: no CSRF)."""
 
     class Meta:
@@ -35,7 +35,7 @@ class AccountFilterForm(FlaskForm):
     )
 
 
-class AccountStatusForm(FlaskForm):
+class AccountStatusForm(Form):
     """Deactivate or reactivate an account, from its confirmation page."""
 
     reason = TextAreaField(
@@ -46,11 +46,11 @@ class AccountStatusForm(FlaskForm):
     )
 
 
-class ResendInvitationForm(FlaskForm):
+class ResendInvitationForm(Form):
     """An empty form: only its CSRF token matters."""
 
 
-class StaffDepartmentsForm(FlaskForm):
+class StaffDepartmentsForm(Form):
     departments = MultipleCheckboxField(
         "Départements",
         description="Le compte ne verra que les collectivités et demandes de ces départements.",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectChoice, SelectField, StringField
 
+from recrutement.core.forms import Form
 from recrutement.core.validators import MultipleCheckboxField, bounded, required, strip
 from recrutement.organisations.models import OrganisationStatus
 
 
-class OrganisationFilterForm(FlaskForm):
+class OrganisationFilterForm(Form):
     """The list's filters, read from the query string (a GET form: no CSRF)."""
 
     class Meta:
@@ -25,7 +25,7 @@ class OrganisationFilterForm(FlaskForm):
     departement = SelectField("Département", validate_choice=False)
 
 
-class OrganisationEditForm(FlaskForm):
+class OrganisationEditForm(Form):
     name = StringField(
         "Nom de la collectivité",
         description="Tel qu'il s'affiche sur les offres et la page publique.",

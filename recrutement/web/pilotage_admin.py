@@ -29,12 +29,11 @@ from recrutement.organisations import services as organisations
 from recrutement.organisations.admin_forms import OrganisationEditForm, OrganisationFilterForm
 from recrutement.organisations.models import Organisation
 from recrutement.referential.models import Department
-from recrutement.web.forms import add_service_error
+from recrutement.web.forms import add_service_error, page_number
 from recrutement.web.instruction import organisation_decision_page
 from recrutement.web.pilotage import STAFF_PAGE_SIZE, bp
 
 # Past this, a page number is a typo or a probe; it is read as the last page.
-MAX_PAGE = 100_000
 
 ACCOUNT_EVENT_LABELS = {
     "signed_up": "Inscription",
@@ -62,7 +61,7 @@ ORGANISATION_EVENT_LABELS = {
 
 def _paginate(query: Select) -> Pagination:
     """The `?page=` of the request, clamped: never an error, at worst the last page."""
-    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    number = page_number(request.args)
     page = db.paginate(query, page=number, per_page=STAFF_PAGE_SIZE, error_out=False)
     if page.pages and number > page.pages:
         page = db.paginate(query, page=page.pages, per_page=STAFF_PAGE_SIZE, error_out=False)
