@@ -7,6 +7,7 @@ production refuses to start without a real `SECRET_KEY`.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,19 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # and the addresses they connect from (anyone else's forwarded headers are dropped).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1" if production else "0")),
         "FORWARDED_ALLOW_IPS": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        # Sessions end on the server after this long without a request (idle) or this
+        # long after sign-in (absolute); staff (préfecture, ANAH, ANCT) sooner.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_ABSOLUTE_HOURS": int(env.get("SESSION_ABSOLUTE_HOURS", "24")),
+        "STAFF_SESSION_IDLE_MINUTES": int(env.get("STAFF_SESSION_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_ABSOLUTE_HOURS": int(env.get("STAFF_SESSION_ABSOLUTE_HOURS", "10")),
+        # The signed cookie itself never outlives the longest session.
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=max(
+                int(env.get("SESSION_ABSOLUTE_HOURS", "24")),
+                int(env.get("STAFF_SESSION_ABSOLUTE_HOURS", "10")),
+            )
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -89,6 +103,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "TOKEN_MAX_AGE_SECONDS": 3600,
         "INVITATION_MAX_AGE_DAYS": 14,
+        # Password reset and confirmation requests answer after at least this long,
+        # whether or not the email has an account (timings reveal nothing).
+        "MAIL_REQUEST_SECONDS": float(env.get("MAIL_REQUEST_SECONDS", "0.25")),
         "RATE_LIMITS_ENABLED": _bool(env.get("RATE_LIMITS_ENABLED"), default=True),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", str(2 * 365))),
         # The host named in the legal notice (mentions légales), set at deployment.

@@ -1,6 +1,6 @@
 """Import every model so that Alembic and create_all see the whole schema."""
 
-from recrutement.accounts.models import Role, User, user_department  # noqa: F401
+from recrutement.accounts.models import Role, User, UserSession, user_department  # noqa: F401
 from recrutement.applications.models import (  # noqa: E402, F401
     AlertedOffer,
     Application,

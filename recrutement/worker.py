@@ -12,6 +12,7 @@ import signal
 import time
 from collections.abc import Callable
 
+from recrutement.accounts.sessions import purge_sessions
 from recrutement.applications.alerts import send_alerts
 from recrutement.applications.messages import send_digests
 from recrutement.applications.personal_data import purge_expired as purge_personal_data
@@ -47,6 +48,7 @@ class Worker:
             logger.info("outbox", extra=vars(report))
         if self.clock() - self.last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS:
             purge_expired()
+            purge_sessions()
             digests = send_digests()
             if digests:
                 logger.info("digests queued", extra={"count": digests})

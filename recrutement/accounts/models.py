@@ -105,3 +105,22 @@ class User(UserMixin, db.Model):
 def email_lookup(email: str):
     """The expression that finds a user by email whatever its case."""
     return func.lower(User.email) == email.strip().lower()
+
+
+class UserSession(db.Model):
+    """One signed-in browser: ended on the server at logout, after an idle period or
+    past its absolute lifetime, whatever copy of the cookie is still around.
+
+    The cookie carries a random token; only its SHA-256 is stored, so a copy of this
+    table opens no session.
+    """
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

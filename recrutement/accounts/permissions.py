@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from recrutement.accounts.models import Role
+from recrutement.accounts.sessions import EXPIRED_MESSAGE
 
 PUBLIC = "public"
 # Endpoints Flask adds itself.
@@ -66,6 +67,8 @@ def enforce_access():
     if not current_user.is_authenticated:
         if request.path.startswith("/api/"):
             abort(401)
+        if g.get("session_expired"):
+            flash(EXPIRED_MESSAGE, "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if current_user.role not in access:
         abort(403)

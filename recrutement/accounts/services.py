@@ -9,12 +9,16 @@ stated; the functions here commit themselves.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 
+from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from recrutement.accounts import notifications
+from recrutement.accounts.devices import known_device
 from recrutement.accounts.models import Role, User, email_lookup
 from recrutement.accounts.passwords import (
     hash_password,
@@ -25,7 +29,7 @@ from recrutement.accounts.passwords import (
 from recrutement.accounts.tokens import TokenPurpose, read_token
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent, record_event
-from recrutement.core.ratelimit import Limit, hit
+from recrutement.core.ratelimit import Limit, RateLimitExceeded, check, hit
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.organisations.models import Membership, Organisation
@@ -107,14 +111,35 @@ def confirm_email(token: str) -> User:
 
 
 def resend_confirmation(email: str, remote_address: str) -> None:
-    """Send a new confirmation link if the account exists and is unconfirmed."""
-    hit("reset-ip", remote_address, RESET_PER_ADDRESS)
-    user = find_user_by_email(email)
-    if user is None or user.email_confirmed_at is not None:
-        return
-    hit("reset-account", user.email, RESET_PER_ACCOUNT)
-    notifications.confirm_email(user)
-    db.session.commit()
+    """Send a new confirmation link if the account exists and is unconfirmed; the same
+    answer, the same counting and the same time whatever the email (no enumeration)."""
+    with same_time_for_everyone():
+        hit("reset-ip", remote_address, RESET_PER_ADDRESS)
+        user = find_user_by_email(email)
+        if _within_account_budget(email) and user and user.email_confirmed_at is None:
+            notifications.confirm_email(user)
+            db.session.commit()
+
+
+def _within_account_budget(email: str) -> bool:
+    """Count one mail request for this address, existing or not; False past its budget
+    (then nothing is sent, and the answer does not say so)."""
+    try:
+        hit("reset-account", normalise_email(email), RESET_PER_ACCOUNT)
+    except RateLimitExceeded:
+        return False
+    return True
+
+
+@contextmanager
+def same_time_for_everyone():
+    """Answer no sooner than MAIL_REQUEST_SECONDS: a request that mails a link and one
+    that finds no account take the same time, so timings reveal no email."""
+    started = time.monotonic()
+    yield
+    remaining = current_app.config["MAIL_REQUEST_SECONDS"] - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 DEACTIVATED_MESSAGE = (
@@ -132,12 +157,23 @@ class LoginRefused(ServiceError):
         self.unconfirmed = unconfirmed
 
 
-def authenticate(email: str, password: str, remote_address: str) -> User:
-    """The user these credentials open, after the rate limits; LoginRefused otherwise."""
-    hit("login-ip", remote_address, LOGIN_PER_ADDRESS)
-    hit("login-account", normalise_email(email), LOGIN_PER_ACCOUNT)
+def authenticate(
+    email: str, password: str, remote_address: str, device_cookie: str | None = None
+) -> User:
+    """The user these credentials open, after the rate limits; LoginRefused otherwise.
+
+    Only failures count: per address (so one office's agents, behind one outgoing
+    address, can all sign in), and per account, or per device for a browser that
+    signed in to this account before (accounts.devices): guessing from elsewhere never
+    locks the owner out of their own browser."""
     user = find_user_by_email(email)
+    device = known_device(device_cookie, user)
+    guesses = ("login-device", device) if device else ("login-account", normalise_email(email))
+    check("login-ip", remote_address, LOGIN_PER_ADDRESS)
+    check(*guesses, LOGIN_PER_ACCOUNT)
     if not verify_password(user.password_hash if user else None, password):
+        hit("login-ip", remote_address, LOGIN_PER_ADDRESS)
+        hit(*guesses, LOGIN_PER_ACCOUNT)
         # One message whatever failed, so the form does not reveal which emails exist.
         raise LoginRefused("Adresse électronique ou mot de passe incorrect.")
     if not user.is_active:
@@ -157,14 +193,14 @@ def authenticate(email: str, password: str, remote_address: str) -> User:
 
 
 def request_password_reset(email: str, remote_address: str) -> None:
-    """Mail a reset link if the account exists; say nothing either way."""
-    hit("reset-ip", remote_address, RESET_PER_ADDRESS)
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
-        return
-    hit("reset-account", user.email, RESET_PER_ACCOUNT)
-    notifications.reset_password(user)
-    db.session.commit()
+    """Mail a reset link if the account exists; the same answer, the same counting and
+    the same time whatever the email (no enumeration)."""
+    with same_time_for_everyone():
+        hit("reset-ip", remote_address, RESET_PER_ADDRESS)
+        user = find_user_by_email(email)
+        if _within_account_budget(email) and user and user.is_active:
+            notifications.reset_password(user)
+            db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete
+from sqlalchemy import case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,6 +75,24 @@ def hit(scope: str, subject: str, limit: Limit, now: datetime | None = None) -> 
         expires_at = expires_at.replace(tzinfo=UTC)
     if hits > limit.hits:
         raise RateLimitExceeded(max(1, math.ceil((expires_at - now).total_seconds())))
+
+
+def check(scope: str, subject: str, limit: Limit, now: datetime | None = None) -> None:
+    """Raise RateLimitExceeded if `subject` has used up its hits, without counting one
+    (for what is counted only when it fails, like a wrong password)."""
+    if not current_app.config["RATE_LIMITS_ENABLED"]:
+        return
+    now = now or utcnow()
+    # Read the row itself (not the session's identity map): hit() writes on its own
+    # connection.
+    found = db.session.execute(
+        select(RateLimitCounter.hits, RateLimitCounter.expires_at).where(
+            RateLimitCounter.key == _counter_key(scope, subject)
+        )
+    ).first()
+    if found is None or found.expires_at <= now or found.hits < limit.hits:
+        return
+    raise RateLimitExceeded(max(1, math.ceil((found.expires_at - now).total_seconds())))
 
 
 def purge_expired(now: datetime | None = None) -> int:

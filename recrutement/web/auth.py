@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from recrutement.accounts import services as accounts
+from recrutement.accounts.devices import DEVICE_COOKIE, set_device_cookie
 from recrutement.accounts.forms import (
     CandidateSignupForm,
     EmailForm,
@@ -17,6 +18,7 @@ from recrutement.accounts.forms import (
 )
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import home_url_for, public, roles
+from recrutement.accounts.sessions import end_session, start_session
 from recrutement.accounts.tokens import TokenError
 from recrutement.core.errors import ServiceError
 from recrutement.core.validators import safe_next_url
@@ -35,12 +37,6 @@ def _remote_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _start_session(user) -> None:
-    # A fresh session on every login: nothing from before it survives.
-    session.clear()
-    login_user(user)
-
-
 @bp.route("/connexion", methods=["GET", "POST"])
 @public
 def login():
@@ -51,14 +47,21 @@ def login():
     unconfirmed = False
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, _remote_address())
+            user = accounts.authenticate(
+                form.email.data,
+                form.password.data,
+                _remote_address(),
+                request.cookies.get(DEVICE_COOKIE),
+            )
         except accounts.LoginRefused as refusal:
             form.form_errors.append(refusal.message)
             unconfirmed = refusal.unconfirmed
         else:
-            _start_session(user)
+            start_session(user)
             flash(f"Bienvenue, {user.full_name}.", "success")
-            return redirect(next_url or home_url_for(user))
+            response = redirect(next_url or home_url_for(user))
+            set_device_cookie(response, user)
+            return response
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), status
 
@@ -66,8 +69,7 @@ def login():
 @bp.post("/deconnexion")
 @roles(*ALL_ROLES)
 def logout():
-    logout_user()
-    session.clear()
+    end_session()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("public.home"))
 
@@ -246,8 +248,7 @@ def reset_password(token: str):
         except (TokenError, ServiceError) as error:
             add_service_error(form, error)
         else:
-            logout_user()
-            session.clear()
+            end_session()
             flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
             return redirect(url_for("auth.login"))
     status = 400 if form.errors or form.form_errors else 200
@@ -272,7 +273,7 @@ def accept_invitation(token: str):
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            _start_session(user)
+            start_session(user)
             flash(f"Bienvenue dans l'espace de {invitation.organisation.name}.", "success")
             return redirect(url_for("employer.home"))
     status = 400 if form.errors or form.form_errors else 200
