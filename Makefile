@@ -30,10 +30,13 @@ test: install
 test-fast: install
 	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not e2e"
 
+## Format, lint, migration drift and the dependency audit (skipped, saying so, when no
+## advisory service answers).
 quality: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(PY) scripts/check_migrations.py
+	$(PY) scripts/audit_dependencies.py
 
 fix: install
 	$(VENV)/bin/ruff format .
