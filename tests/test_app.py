@@ -187,3 +187,8 @@ def test_moments_are_shown_in_paris_time():
     assert paris_datetime(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == "16/01/2026 à 00:30"
     assert paris_datetime(datetime(2026, 7, 1, 8, 5, tzinfo=UTC)) == "01/07/2026 à 10:05"
     assert paris_datetime(None) == ""
+
+
+def test_pages_are_never_kept_by_shared_caches(client):
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/connexion").headers["Cache-Control"] == "no-store"
