@@ -17,6 +17,7 @@ from recrutement.cli import register_commands
 from recrutement.cofunding.models import EVENT_LABELS as COFUNDING_EVENT_LABELS
 from recrutement.cofunding.models import STATUS_BADGES as COFUNDING_BADGES
 from recrutement.config import INSTANCE_DIR, PROJECT_ROOT, load_config
+from recrutement.core.french import FILTERS as FRENCH_FILTERS
 from recrutement.core.time import paris_datetime
 from recrutement.extensions import csrf, db, login_manager, mail, migrate
 from recrutement.logging import init_logging
@@ -97,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
         contract_labels=ContractType.LABELS,
     )
     app.jinja_env.filters["paris_datetime"] = paris_datetime
+    app.jinja_env.filters.update(FRENCH_FILTERS)
     for blueprint in (
         public.bp,
         auth.bp,
