@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast quality fix migration bench clean
+.PHONY: install run test test-fast fuzz quality fix migration bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: install
 ## The suite without the browser tests, on SQLite only.
 test-fast: install
 	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not e2e"
+
+## The fuzzing harness with every hostile value on every field (the suite runs a seeded
+## sample): SQLite, then PostgreSQL when TEST_DATABASE_URL is set. FUZZ_SEED=N to vary.
+fuzz: install
+	env -u TEST_DATABASE_URL FUZZ_CASES=all $(PY) -m pytest tests/fuzz
+	if [ -n "$$TEST_DATABASE_URL" ]; then FUZZ_CASES=all $(PY) -m pytest tests/fuzz; fi
 
 ## Format, lint, migration drift and the dependency audit (skipped, saying so, when no
 ## advisory service answers).
