@@ -20,7 +20,7 @@ from recrutement.cofunding.content import RequestContent
 from recrutement.cofunding.models import AttachmentKind
 from recrutement.core.forms import Form
 from recrutement.core.money import format_euros, parse_euros
-from recrutement.core.validators import bounded, required, strip
+from recrutement.core.validators import bounded, required, strip, whole_number
 from recrutement.offers.models import ContractType
 
 DATE_MESSAGE = "Saisissez une date valide, par exemple 01/03/2026."
@@ -213,5 +213,4 @@ class ActionForm(Form):
 
 def version_of(form: FlaskForm) -> int | None:
     """The version a form carried back, or None when it carried none readable."""
-    raw = str(form.version.data or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return whole_number(form.version.data)

@@ -28,6 +28,22 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL, and SQLite's driver overflows past
+# 64 bits. A number beyond names no row, so it is read as no number at all.
+MAX_ROW_ID = 2**31 - 1
+
+
+def whole_number(raw, maximum: int = MAX_ROW_ID) -> int | None:
+    """`raw` (a query or form value) as a whole number from 0 to `maximum` written in
+    ASCII digits, else None. `str.isdigit()` alone is not enough: it accepts "²", which
+    int() refuses, and any length, which the database refuses."""
+    text = str(raw or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
+
 def between(minimum: int, maximum: int, message: str) -> NumberRange:
     """A number from `minimum` to `maximum`; the French message is shown as written
     (WTForms %-formats it, so a "%" of the message is escaped here)."""

@@ -23,6 +23,7 @@ from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
 from recrutement.core.errors import ServiceError
 from recrutement.core.spreadsheet import INTEGER, TEXT, Column, write_csv
+from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.queries import get_offer_for_member_or_404
@@ -61,7 +62,11 @@ def offer_applications_reject(offer_id: int):
     """Reject the ticked applications with one message."""
     offer = get_offer_for_member_or_404(current_user, offer_id)
     form = RejectForm()
-    ids = [int(value) for value in request.form.getlist("application_ids") if value.isdigit()]
+    ids = [
+        number
+        for number in map(whole_number, request.form.getlist("application_ids"))
+        if number is not None
+    ]
     if not ids:
         flash("Cochez au moins une candidature.", "error")
     elif form.validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 
 from recrutement.core.errors import ServiceError
+from recrutement.core.validators import whole_number
 
 
 def add_service_error(form: FlaskForm, error: Exception) -> None:
@@ -25,6 +26,7 @@ MAX_PAGE = 10_000
 def page_number(args) -> int:
     """The `?page=` of a list: a whole number from 1 to MAX_PAGE, 1 when absent or bad."""
     raw = (args.get("page") or "").strip()
-    if not raw.isdigit() or len(raw) > 6:
-        return MAX_PAGE if raw.isdigit() else 1
-    return min(max(int(raw), 1), MAX_PAGE)
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    number = whole_number(raw, MAX_PAGE)
+    return MAX_PAGE if number is None else max(number, 1)

@@ -14,6 +14,7 @@ from recrutement.accounts.permissions import roles
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event_on
 from recrutement.core.time import paris_today
+from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.offers import services as offers
 from recrutement.offers.forms import UnpublishForm
@@ -104,8 +105,9 @@ def offers_list():
     """Published offers, newest first, to find one to moderate (by number or title)."""
     query = select(Offer).where(Offer.status == OfferStatus.PUBLISHED)
     text = request.args.get("q", "").strip()
-    if text.isdigit():
-        query = query.where(Offer.id == int(text))
+    number = whole_number(text)
+    if number is not None:
+        query = query.where(Offer.id == number)
     elif text:
         query = query.where(Offer.title.ilike(f"%{text}%"))
     page = db.paginate(

@@ -1,0 +1,60 @@
+"""What the fuzzing harness found, each as the case that found it (on SQLite and
+PostgreSQL alike): these answered 500 or hid their French message before the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from recrutement.accounts.models import Role
+from recrutement.core.validators import whole_number
+from recrutement.web.forms import MAX_PAGE, page_number
+from tests import factories
+from tests.applications.test_employer_handling import make_application
+from tests.cofunding.test_instruction_pages import sign_in
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("0", 0),
+        (HUGE, None),
+        ("2147483648", None),
+        ("²", None),
+        ("١٢", None),
+        ("-1", None),
+        ("1e3", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_whole_numbers_are_ascii_digits_within_an_integer_column(raw, expected):
+    assert whole_number(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("²", 1), ("١٢", 1), (HUGE, MAX_PAGE), ("0", 1)])
+def test_page_numbers_refuse_digits_int_cannot_read(raw, expected):
+    assert page_number({"page": raw}) == expected
+
+
+def test_a_huge_offer_number_in_the_moderation_search_finds_nothing(app, people):
+    admin = sign_in(app, factories.UserFactory(role=Role.ADMIN))
+    response = admin.get(f"/pilotage/offres?q={HUGE}")
+    assert response.status_code == 200
+    assert admin.get("/offres?page=%C2%B2").status_code == 200
+
+
+def test_a_huge_application_number_in_a_bulk_rejection_is_not_an_application(app, people):
+    offer = factories.OfferFactory(organisation=people.quimperle)
+    application = make_application(offer, "lea@exemple.fr")
+    employer = sign_in(app, people.employer)
+    response = employer.post(
+        f"/collectivite/offres/{offer.id}/candidatures/refuser",
+        data={"application_ids": [HUGE, "²"], "reason": ""},
+    )
+    assert response.status_code == 302
+    assert "Cochez au moins une candidature" in employer.get(response.headers["Location"]).page
+    assert application.status == "sent"
