@@ -106,6 +106,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # Password reset and confirmation requests answer after at least this long,
         # whether or not the email has an account (timings reveal nothing).
         "MAIL_REQUEST_SECONDS": float(env.get("MAIL_REQUEST_SECONDS", "0.25")),
+        # The dashboard reuses its figures this long at most (0: always computed anew,
+        # the default in tests); see pilotage/cache.py.
+        "DASHBOARD_CACHE_SECONDS": int(
+            env.get("DASHBOARD_CACHE_SECONDS", "0" if app_env == "testing" else "60")
+        ),
         "RATE_LIMITS_ENABLED": _bool(env.get("RATE_LIMITS_ENABLED"), default=True),
         "RETENTION_DAYS": int(env.get("RETENTION_DAYS", str(2 * 365))),
         # The host named in the legal notice (mentions légales), set at deployment.

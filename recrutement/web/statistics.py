@@ -20,12 +20,13 @@ from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.pilotage import figures
 from recrutement.pilotage import scope as scopes
+from recrutement.pilotage.cache import cached_summary
 from recrutement.pilotage.charts import bar_chart, horizontal_bar_chart, stacked_bar_chart
 from recrutement.pilotage.map import department_map
 from recrutement.pilotage.map import departments as map_shapes
 from recrutement.pilotage.profile import BREAKDOWNS, label
 from recrutement.pilotage.scope import Scope, UnknownPlace
-from recrutement.pilotage.summary import Summary, summarise
+from recrutement.pilotage.summary import Summary
 from recrutement.pilotage.suppression import SECRET
 from recrutement.referential.models import Department, Region
 from recrutement.web import api
@@ -246,7 +247,7 @@ def statistics():
             breadcrumb=_breadcrumb(None, None),
             args=request.args,
         ), 400
-    summary = summarise(scope)
+    summary = cached_summary(scope)
     region = None
     if scope.level == scopes.REGION:
         region = db.session.get(Region, scope.code)
@@ -284,7 +285,7 @@ def _download(key: str, extension: str):
         scope = scopes.from_args(request.args)
     except UnknownPlace as error:
         return render_error(400, error.message)
-    table = summarise(scope).table(key)
+    table = cached_summary(scope).table(key)
     if table is None:
         abort(404)
     filename = f"statistiques-pvd-{scope_slug(scope)}-{key}-{paris_today().isoformat()}"
@@ -322,4 +323,4 @@ def api_statistics():
         return jsonify(
             {"erreur": "Paramètre invalide", "parametre": error.parameter, "message": error.message}
         ), 400
-    return jsonify(summarise(scope).as_json())
+    return jsonify(cached_summary(scope).as_json())
