@@ -44,7 +44,7 @@ def test_a_huge_offer_number_in_the_moderation_search_finds_nothing(app, people)
     admin = sign_in(app, factories.UserFactory(role=Role.ADMIN))
     response = admin.get(f"/pilotage/offres?q={HUGE}")
     assert response.status_code == 200
-    assert admin.get("/offres?page=%C2%B2").status_code == 200
+    assert admin.get("/pilotage/offres?page=%C2%B2").status_code == 200
 
 
 def test_a_huge_application_number_in_a_bulk_rejection_is_not_an_application(app, people):
