@@ -64,6 +64,7 @@ from recrutement.cofunding.models import (
     FundingRule,
 )
 from recrutement.cofunding.rules import as_rule
+from recrutement.core.french import commune_organisation_name, of_organisation, of_place
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import PARIS, paris_today, utcnow
 from recrutement.demo import DemoRefused
@@ -720,7 +721,7 @@ class Planner:
         )
         if line.org.kind != "commune":
             content["recruiting_authority"] = (
-                f"{self.rng.choice(('Le président', 'La présidente'))} de {line.org.name}"
+                f"{self.rng.choice(('Le président', 'La présidente'))} {of_organisation(line.org.name)}"
             )
         published_at = self.moment(published_on)
         created_at = self.moment(published_on - timedelta(days=self.rng.randint(1, 12)))
@@ -875,7 +876,7 @@ def _error(counts: dict[str, int], kind: str, posts: int) -> float:
 def _commune_org(town: Town) -> Org:
     return Org(
         "commune",
-        f"Commune de {town.name}",
+        commune_organisation_name(town.name),
         town.department_code,
         [town],
         commune_insee_code=town.insee_code,
@@ -904,10 +905,9 @@ def _opening_org(towns: list[Town], world: World) -> Org:
 def _petr_org(rng: random.Random, towns: list[Town], world: World) -> Org:
     towns = sorted(towns, key=lambda town: (-(town.population or 0), town.insee_code))
     main = towns[0].name
-    of = "d'" if fold(main)[:1] in "aeiouyh" else "de "
     return Org(
         "petr",
-        f"PETR du Pays {of}{main}",
+        f"PETR du Pays {of_place(main)}",
         towns[0].department_code,
         towns,
         posts=_posts(len(towns)),

@@ -9,6 +9,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.passwords import hash_password
+from recrutement.core.french import commune_organisation_name
 from recrutement.core.time import paris_today, utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import ContractType, Offer, OfferStatus
@@ -87,7 +88,7 @@ class OrganisationFactory(BaseFactory):
 
     kind = "commune"
     commune = factory.SubFactory(CommuneFactory, is_pvd=True)
-    name = factory.LazyAttribute(lambda o: f"Commune de {o.commune.name}")
+    name = factory.LazyAttribute(lambda o: commune_organisation_name(o.commune.name))
     department_code = factory.LazyAttribute(lambda o: o.commune.department_code)
     status = OrganisationStatus.VALIDATED
     towns = factory.LazyAttribute(lambda o: [o.commune])

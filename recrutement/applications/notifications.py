@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from recrutement.applications.models import Application
+from recrutement.core.french import of_organisation
 from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 
 SUBJECTS = {
     "application_received": "Votre candidature a bien été envoyée",
     "in_review": "Votre candidature est en cours d'examen",
-    "interview": "Vous êtes invité(e) à un entretien",
+    "interview": "Invitation à un entretien",
     "hired": "Votre candidature est retenue",
     "rejected": "Réponse à votre candidature",
     "withdrawn": "Votre candidature est retirée",
@@ -55,7 +56,7 @@ def message_to_candidate(message) -> None:
     queue_email(
         application.candidate.email,
         "message_to_candidate",
-        f"Nouveau message de {application.offer.organisation.name}",
+        f"Nouveau message {of_organisation(application.offer.organisation.name)}",
         message=message,
         application=application,
         offer=application.offer,

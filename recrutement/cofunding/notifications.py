@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User, user_department
+from recrutement.core.french import of_organisation, upper_first, with_article
 from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 from recrutement.extensions import db
@@ -49,12 +50,13 @@ def _send(recipients, request, subject: str, side: str, **context) -> None:
 
 def submitted(request) -> None:
     organisation = request.organisation.name
+    subject = upper_first(with_article(organisation))
     _send(
         agents(request, Role.PREFECTURE),
         request,
-        f"Nouvelle demande de {organisation}",
+        f"Nouvelle demande {of_organisation(organisation)}",
         "prefecture",
-        intro=f"{organisation} a déposé une demande de cofinancement du poste « {request.post_title} ».",
+        intro=f"{subject} a déposé une demande de cofinancement du poste « {request.post_title} ».",
         next_step="Ouvrez-la pour commencer l'instruction : la collectivité ne pourra plus la modifier.",
     )
     if request.anah_asked:
@@ -63,7 +65,7 @@ def submitted(request) -> None:
             request,
             f"Avis de l'ANAH attendu : {organisation}",
             "anah",
-            intro=f"{organisation} sollicite l'ANAH au titre de « {request.housing_operation} ».",
+            intro=f"{subject} sollicite l'ANAH au titre de « {request.housing_operation} ».",
             next_step="Donnez l'avis de l'ANAH et le montant retenu : la préfecture ne peut pas accorder de part ANAH avant.",
         )
     _send(
@@ -83,7 +85,7 @@ def opened(request) -> None:
         "Instruction commencée",
         "employer",
         intro="La préfecture a commencé l'instruction de votre demande : elle ne peut plus être modifiée.",
-        next_step="Vous serez prévenu(e) de chaque étape. Un élément a changé ? Écrivez à la préfecture depuis la demande.",
+        next_step="Vous recevrez un courriel à chaque étape. Un élément a changé ? Écrivez à la préfecture depuis la demande.",
     )
 
 
@@ -104,9 +106,9 @@ def answered(request, message: str) -> None:
     _send(
         recipients,
         request,
-        f"Réponse de {request.organisation.name}",
+        f"Réponse {of_organisation(request.organisation.name)}",
         "prefecture",
-        intro=f"{request.organisation.name} a répondu à votre demande de complément : la demande revient en instruction.",
+        intro=f"{upper_first(with_article(request.organisation.name))} a répondu à votre demande de complément : la demande revient en instruction.",
         comment=message,
         next_step="Reprenez l'instruction.",
     )
@@ -120,7 +122,7 @@ def anah_opinion_given(request) -> None:
         request,
         f"Avis de l'ANAH : {verdict}",
         "prefecture",
-        intro=f"L'ANAH a donné un avis {verdict} sur la demande de {request.organisation.name}.",
+        intro=f"L'ANAH a donné un avis {verdict} sur la demande {of_organisation(request.organisation.name)}.",
         comment=opinion.comment,
         next_step="Vous pouvez désormais décider de la part ANAH.",
     )
@@ -155,7 +157,7 @@ def decided(request) -> None:
             request,
             subject,
             "anah",
-            intro=f"La préfecture a décidé de la demande de {request.organisation.name} : « {request.status_enum.label.lower()} ».",
+            intro=f"La préfecture a décidé de la demande {of_organisation(request.organisation.name)} : « {request.status_enum.label.lower()} ».",
             comment=request.decision_reason,
         )
 
@@ -170,9 +172,9 @@ def message_posted(request, message) -> None:
             _send(
                 [user],
                 request,
-                f"Message de {request.organisation.name}",
+                f"Message {of_organisation(request.organisation.name)}",
                 sides[user.id],
-                intro=f"{request.organisation.name} vous écrit au sujet de sa demande.",
+                intro=f"{upper_first(with_article(request.organisation.name))} vous écrit au sujet de sa demande.",
                 comment=message.body,
             )
     else:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET  # noqa: S405 — we build XML, we never parse it here
 
+from recrutement.core.french import upper_first, with_article
 from recrutement.offers.models import Offer
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -72,7 +73,8 @@ def atom_feed(
         _add(
             entry,
             "summary",
-            f"{offer.organisation.name} recrute : {offer.contract_type_label}, {workplace.name}. "
+            f"{upper_first(with_article(offer.organisation.name))} recrute : "
+            f"{offer.contract_type_label}, {workplace.name}. "
             f"Date limite de candidature : {offer.application_deadline.strftime('%d/%m/%Y')}.",
         )
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

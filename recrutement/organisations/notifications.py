@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from recrutement.core.french import of_organisation, with_article
 from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 from recrutement.organisations.models import Invitation, Organisation
@@ -11,7 +12,7 @@ def invitation(invitation: Invitation, token: str) -> None:
     queue_email(
         invitation.email,
         "invitation",
-        f"Invitation à rejoindre {invitation.organisation.name} sur Recrutement PVD",
+        f"Invitation à rejoindre {with_article(invitation.organisation.name)} sur Recrutement PVD",
         invitation=invitation,
         link=absolute_url("auth.accept_invitation", token=token),
     )
@@ -20,9 +21,9 @@ def invitation(invitation: Invitation, token: str) -> None:
 def organisation_decided(organisation: Organisation) -> None:
     validated = organisation.is_validated
     subject = (
-        f"{organisation.name} est validée sur Recrutement PVD"
+        f"Inscription validée sur Recrutement PVD : {organisation.name}"
         if validated
-        else f"La demande de {organisation.name} n'a pas été validée"
+        else f"La demande d'inscription {of_organisation(organisation.name)} n'a pas été validée"
     )
     for membership in organisation.memberships:
         queue_email(

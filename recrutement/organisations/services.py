@@ -17,6 +17,7 @@ from recrutement.accounts import notifications as account_notifications
 from recrutement.accounts.models import Role, User, user_department
 from recrutement.accounts.services import SIGNUP_PER_ADDRESS, new_user
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import commune_organisation_name
 from recrutement.core.models import AuditEvent, record_event
 from recrutement.core.ratelimit import hit
 from recrutement.core.time import utcnow
@@ -184,7 +185,7 @@ def _organisation_for_choice(choice: OrganisationChoice) -> Organisation:
         return Organisation(
             kind=OrganisationKind.COMMUNE,
             commune_insee_code=commune.insee_code,
-            name=f"Commune de {commune.name}",
+            name=commune_organisation_name(commune.name),
             department_code=commune.department_code,
         )
     if choice.kind == "grouping":

@@ -21,6 +21,7 @@ from recrutement.accounts.permissions import home_url_for, public, roles
 from recrutement.accounts.sessions import end_session, start_session
 from recrutement.accounts.tokens import TokenError
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import commune_organisation_name, of_organisation
 from recrutement.core.validators import safe_next_url
 from recrutement.extensions import db
 from recrutement.organisations import services as organisations
@@ -179,7 +180,7 @@ def _parse_choice(value: str, form: EmployerSignupForm) -> organisations.Organis
 
 def _choice_label(choice: organisations.OrganisationChoice) -> str:
     if choice.kind == "commune":
-        return f"Commune de {db.session.get(Commune, choice.key).name}"
+        return commune_organisation_name(db.session.get(Commune, choice.key).name)
     if choice.kind == "grouping":
         return db.session.get(Grouping, choice.key).name
     department = db.session.get(Department, choice.petr_department_code)
@@ -274,7 +275,10 @@ def accept_invitation(token: str):
             add_service_error(form, error)
         else:
             start_session(user)
-            flash(f"Bienvenue dans l'espace de {invitation.organisation.name}.", "success")
+            flash(
+                f"Bienvenue dans l'espace {of_organisation(invitation.organisation.name)}.",
+                "success",
+            )
             return redirect(url_for("employer.home"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status

@@ -11,6 +11,7 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.applications.services import count_by_offer
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import of_organisation
 from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
@@ -53,7 +54,9 @@ def _offer_form(offer: Offer | None = None) -> OfferForm:
             form.post_is_new.data = "1" if offer.post_is_new else "0"
         else:
             form.towns.data = [town.insee_code for town in current_user.organisation.towns]
-            form.recruiting_authority.data = f"L'exécutif de {current_user.organisation.name}"
+            form.recruiting_authority.data = (
+                f"L'exécutif {of_organisation(current_user.organisation.name)}"
+            )
             form.contact_name.data = current_user.full_name
             form.contact_email.data = current_user.email
     return form

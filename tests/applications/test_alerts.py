@@ -13,6 +13,7 @@ from recrutement.accounts.models import Role
 from recrutement.applications import alerts
 from recrutement.applications.models import AlertedOffer, Favourite, SavedSearch
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import long_date
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.offers import services as offer_services
@@ -155,7 +156,7 @@ def test_daily_alert_mails_new_matching_offers_once(candidate, quimperle, commer
     )
     assert "Déjà là avant l'alerte" not in mail.text
     assert "Chargé de mission commerce" not in mail.text and closed.title not in mail.text
-    deadline = first.application_deadline.strftime("%d/%m/%Y")
+    deadline = long_date(first.application_deadline)
     assert f"Date limite de candidature : {deadline}" in mail.text
     assert f"http://localhost/offres/{first.id}-urbaniste-quimperle" in mail.text
     assert "http://localhost/candidat/alertes" in mail.text

@@ -46,7 +46,7 @@ def test_employer_and_candidate_exchange_messages(app, setting, mailbox):
         f"/collectivite/candidatures/{application.id}#messages"
     )
     mail = mailbox.deliver().last_to("lea@exemple.fr")
-    assert "Nouveau message de Commune de Quimperlé" in mail.subject
+    assert "Nouveau message de la commune de Quimperlé" in mail.subject
     assert "vos disponibilités" in mail.text
 
     candidate = client_for(app, "lea@exemple.fr")
@@ -119,6 +119,6 @@ def test_daily_members_get_one_digest_instead_of_instant_mails(app, setting, mai
     assert send_digests() == 1
     digest = mailbox.deliver().last_to("dgs@quimperle.fr")
     assert "résumé quotidien" in digest.subject
-    assert other.full_name in digest.text and "Messages de candidats (1)" in digest.text
+    assert other.full_name in digest.text and "1 message de candidat :" in digest.text
     # Not twice the same day.
     assert send_digests() == 0

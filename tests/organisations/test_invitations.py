@@ -23,7 +23,8 @@ def test_member_invites_a_colleague_who_joins(client, login_as, mailbox, app):
     assert "collegue@quimperle.fr" in page
 
     mail = mailbox.deliver().last_to("collegue@quimperle.fr")
-    assert inviter.organisation.name in mail.subject
+    assert "Invitation à rejoindre la commune de Quimperlé" in mail.subject
+    assert "l'espace de la commune de Quimperlé" in mail.text
     link = next(link for link in mail.links() if "/invitation/" in link)
 
     colleague = app.test_client()

@@ -58,7 +58,8 @@ def test_prefecture_validates_and_members_are_told(client, login_as, pending, ma
     db.session.refresh(organisation)
     assert organisation.status == OrganisationStatus.VALIDATED
     mail = mailbox.deliver().last_to("dgs@landerneau.fr")
-    assert "est validée" in mail.subject
+    assert mail.subject == "Inscription validée sur Recrutement PVD : Commune de Landerneau"
+    assert "l'inscription de la commune de Landerneau est validée" in mail.text
 
 
 def test_refusal_needs_a_reason_which_the_members_receive(client, login_as, pending, mailbox):
