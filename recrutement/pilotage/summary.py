@@ -48,6 +48,15 @@ class Summary:
     starts: dict[str, int]
     profile: dict[str, dict[str, Count]]
     departments: list[figures.DepartmentFigures]
+    # What pages drew from these figures (SVG charts and maps), kept with them so that a
+    # summary reused from pilotage.cache is not drawn again.
+    rendered: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def drawn(self, key: str, draw):
+        """`draw()` once per summary, under `key`."""
+        if key not in self.rendered:
+            self.rendered[key] = draw()
+        return self.rendered[key]
 
     @property
     def share_with_project_lead(self) -> float | None:

@@ -130,6 +130,11 @@ def _map_figures(summary: Summary) -> tuple[Scope, list[figures.DepartmentFigure
     return region_scope, figures.by_department(region_scope, summary.on)
 
 
+def _drawn_maps(summary: Summary) -> tuple[Scope, list[figures.DepartmentFigures], dict]:
+    map_scope, rows = _map_figures(summary)
+    return map_scope, rows, _maps(summary, map_scope, rows)
+
+
 def _maps(summary: Summary, map_scope: Scope, rows: list[figures.DepartmentFigures]) -> dict:
     """The two maps of France by département (pilotage.map), each linking every
     département to its own statistics; none for a région the shapes do not know."""
@@ -253,7 +258,7 @@ def statistics():
         region = db.session.get(Region, scope.code)
     elif scope.level == scopes.DEPARTMENT:
         region = db.session.get(Department, scope.code).region
-    map_scope, map_rows = _map_figures(summary)
+    map_scope, map_rows, maps = summary.drawn("maps", lambda: _drawn_maps(summary))
     return render_template(
         "public/statistics.html",
         error=None,
@@ -269,8 +274,8 @@ def statistics():
         requests_filed=sum(summary.requests.values()),
         map_scope=map_scope,
         map_rows=map_rows,
-        maps=_maps(summary, map_scope, map_rows),
-        charts=_charts(summary),
+        maps=maps,
+        charts=summary.drawn("charts", lambda: _charts(summary)),
         scope_args=scope_args(scope),
         cell=format_cell,
         number=format_number,

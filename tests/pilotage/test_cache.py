@@ -63,3 +63,12 @@ def test_off_in_tests_by_default(app, referential):
     assert app.config["DASHBOARD_CACHE_SECONDS"] == 0
     assert cached_summary(scope.france()) is not cached_summary(scope.france())
     db.session.rollback()
+
+
+def test_the_page_draws_its_maps_and_charts_once_per_summary(cache_on, client, referential):
+    assert client.get("/statistiques").status_code == 200
+    summary = cached_summary(scope.france())
+    assert {"maps", "charts"} <= set(summary.rendered)
+    drawn = summary.rendered["maps"]
+    assert client.get("/statistiques").status_code == 200
+    assert cached_summary(scope.france()).rendered["maps"] is drawn
