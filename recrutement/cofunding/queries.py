@@ -6,14 +6,15 @@ through these."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import abort
 from sqlalchemy import Select, func, select
 
 from recrutement.accounts.models import Role, User
-from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder
-from recrutement.cofunding.workflow import FILED_STATES
+from recrutement.cofunding.models import AnahOpinion, CofundingRequest, CofundingStatus, Funder
+from recrutement.cofunding.workflow import ANSWER, DECIDED_STATES, FILED_STATES
+from recrutement.core.models import AuditEvent
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.organisations.models import Organisation
@@ -85,12 +86,33 @@ AGES = {
 }
 
 
-# A value of the state filter that is not a state: the requests that wait for the
-# préfecture's decision (filed or in instruction; a request whose complement is asked
-# waits for the collectivité). The same states as pilotage.figures.WAITING_STATUSES.
+# Values of the state filter that are not a state but a view of the queue ("etat=" in
+# the URL, beside the states themselves):
+# - WAITING: the requests that wait for the préfecture's decision (filed or in
+#   instruction, which includes those whose complement the collectivité answered; a
+#   request whose complement is asked waits for the collectivité). The same states as
+#   pilotage.figures.WAITING_STATUSES. A préfecture's queue opens on it.
+# - ANAH_PENDING: the requests asking ANAH that still wait for its opinion (and may
+#   still get it). An ANAH delegation's queue opens on it.
+# - DECIDED: granted, refused or dismissed.
+# - ALL: every filed request (what an absent filter means for ANCT's list).
 WAITING = "waiting"
 WAITING_LABEL = "En attente de décision"
 WAITING_STATES = (CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION)
+ANAH_PENDING = "anah_pending"
+# The states in which the ANAH delegation may still give (or change) its opinion.
+OPINION_STATES = frozenset(
+    {CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION, CofundingStatus.CHANGES_REQUESTED}
+)
+DECIDED = "decided"
+ALL = "all"
+VIEWS = (WAITING, ANAH_PENDING, DECIDED, ALL)
+
+
+def default_view(user: User) -> str:
+    """What awaits the agent: its opinions for an ANAH delegation, its decisions for a
+    préfecture."""
+    return ANAH_PENDING if user.role == Role.ANAH else WAITING
 
 
 @dataclass
@@ -100,12 +122,14 @@ class QueueFilters:
     age: str = ""
 
     @classmethod
-    def from_args(cls, args) -> QueueFilters:
+    def from_args(cls, args, default: str = "") -> QueueFilters:
+        """The filters of a query string; an absent or unknown state gives `default`
+        (a view or a state, "" for every request)."""
         status = args.get("etat", "")
         funder = args.get("financeur", "")
         age = args.get("anciennete", "")
         return cls(
-            status=status if status in FILED_STATES or status == WAITING else "",
+            status=status if status in FILED_STATES or status in VIEWS else default,
             funder=funder if funder in {Funder.BDT, Funder.ANAH} else "",
             age=age if age in AGES else "",
         )
@@ -163,7 +187,11 @@ def filtered(query: Select, filters: QueueFilters) -> Select:
     query = filters.in_place(query)
     if filters.status == WAITING:
         query = query.where(CofundingRequest.status.in_(WAITING_STATES))
-    elif filters.status:
+    elif filters.status == ANAH_PENDING:
+        query = awaiting_anah_opinion(query)
+    elif filters.status == DECIDED:
+        query = query.where(CofundingRequest.status.in_(DECIDED_STATES))
+    elif filters.status and filters.status != ALL:
         query = query.where(CofundingRequest.status == filters.status)
     if filters.funder == Funder.ANAH:
         query = query.where(CofundingRequest.anah_asked.is_(True))
@@ -181,6 +209,44 @@ def filtered(query: Select, filters: QueueFilters) -> Select:
 def queue(user: User, filters: QueueFilters) -> Select:
     """The agent's queue, filtered, oldest filed first."""
     return filtered(requests_for_instructor(user), filters)
+
+
+def awaiting_anah_opinion(query: Select) -> Select:
+    """The requests of a scoped query that ask ANAH and still wait for its opinion."""
+    return query.where(
+        CofundingRequest.anah_asked.is_(True),
+        CofundingRequest.status.in_(OPINION_STATES),
+        ~select(AnahOpinion.id).where(AnahOpinion.request_id == CofundingRequest.id).exists(),
+    )
+
+
+def view_counts(user: User, by_status: dict[str, int]) -> dict[str, int]:
+    """How many of the agent's requests each view of the queue lists (`by_status`: its
+    counts_by_status)."""
+    scoped = awaiting_anah_opinion(requests_for_instructor(user)).subquery()
+    return {
+        WAITING: sum(by_status[status.value] for status in WAITING_STATES),
+        ANAH_PENDING: db.session.scalar(select(func.count()).select_from(scoped)) or 0,
+        DECIDED: sum(by_status[status.value] for status in DECIDED_STATES),
+        ALL: sum(by_status.values()),
+    }
+
+
+def answered_on(request_ids: list[int]) -> dict[int, datetime]:
+    """When the collectivité last answered a change request, for those of `request_ids`
+    that are back in instruction that way (the queue marks them "complément reçu")."""
+    if not request_ids:
+        return {}
+    rows = db.session.execute(
+        select(AuditEvent.object_id, func.max(AuditEvent.created_at))
+        .where(
+            AuditEvent.object_type == CofundingRequest.__tablename__,
+            AuditEvent.action == f"cofunding.{ANSWER.name}",
+            AuditEvent.object_id.in_([str(request_id) for request_id in request_ids]),
+        )
+        .group_by(AuditEvent.object_id)
+    ).all()
+    return {int(object_id): when for object_id, when in rows}
 
 
 def counts_by_status(user: User) -> dict[str, int]:

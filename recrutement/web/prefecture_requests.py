@@ -35,10 +35,19 @@ from recrutement.cofunding.instruction_forms import (
 from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder
 from recrutement.cofunding.queries import (
     AGES,
+    ALL,
+    ANAH_PENDING,
+    DECIDED,
+    OPINION_STATES,
+    WAITING,
+    WAITING_LABEL,
     QueueFilters,
+    answered_on,
     counts_by_status,
+    default_view,
     get_request_for_instructor_or_404,
     queue,
+    view_counts,
 )
 from recrutement.cofunding.workflow import (
     DISMISS,
@@ -58,10 +67,18 @@ from recrutement.web.forms import add_service_error, page_number
 from recrutement.web.prefecture import bp
 
 QUEUE_PAGE_SIZE = 20
-# The states in which the ANAH delegation may still give (or change) its opinion.
-OPINION_STATES = frozenset(
-    {CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION, CofundingStatus.CHANGES_REQUESTED}
-)
+# The views of the queue, in the order of its tabs, with what each says when empty.
+VIEW_LABELS = {
+    WAITING: "À traiter",
+    ANAH_PENDING: "Avis de l'ANAH en attente",
+    DECIDED: "Décidées",
+    ALL: "Toutes",
+}
+EMPTY_VIEWS = {
+    WAITING: "Rien à traiter : aucune demande déposée ou en instruction n'attend votre décision.",
+    ANAH_PENDING: "Aucune demande n'attend l'avis de l'ANAH.",
+    DECIDED: "Aucune demande n'est encore décidée.",
+}
 
 
 def _with_details(query):
@@ -86,10 +103,18 @@ def filed_on(found: CofundingRequest, today: date | None = None) -> tuple[date, 
 # --- the queue ------------------------------------------------------------------------
 
 
+def _queue_filters() -> QueueFilters:
+    """The filters of the URL; without a state, the view of what awaits the agent."""
+    return QueueFilters.from_args(request.args, default=default_view(current_user))
+
+
 @bp.get("/demandes", endpoint="requests")
 @roles(Role.PREFECTURE, Role.ANAH)
 def requests_queue():
-    filters = QueueFilters.from_args(request.args)
+    """The agent's queue: it opens on what awaits them (a préfecture: the requests filed
+    or in instruction; an ANAH delegation: those waiting for its opinion), oldest filed
+    first; the other views and every state are one click away."""
+    filters = _queue_filters()
     page = db.paginate(
         _with_details(queue(current_user, filters)),
         page=page_number(request.args),
@@ -97,22 +122,44 @@ def requests_queue():
         error_out=False,
     )
     today = paris_today()
+    counts = counts_by_status(current_user)
+    views = [WAITING, DECIDED, ALL]
+    if current_user.role == Role.ANAH:
+        views = [ANAH_PENDING, WAITING, DECIDED, ALL]
+    answered = answered_on(
+        [found.id for found in page.items if found.status == CofundingStatus.IN_INSTRUCTION]
+    )
+    default = default_view(current_user)
+    labels = dict(VIEW_LABELS)
+    if current_user.role == Role.ANAH:
+        # For the delegation, what the préfecture has to decide is not "to handle".
+        labels[WAITING] = WAITING_LABEL
     return render_template(
         "prefecture/requests.html",
         page=page,
         filters=filters,
         export_args=filters.to_args(),
-        counts=counts_by_status(current_user),
+        # Filters other than the view the queue opens on (the "clear" link shows then).
+        narrowed=filters.status != default or bool(filters.funder or filters.age),
+        default_view=default,
+        views=views,
+        view_labels=labels,
+        view_counts=view_counts(current_user, counts),
+        empty_view=EMPTY_VIEWS.get(filters.status),
+        counts=counts,
         statuses=FILED_STATUSES,
         funders=[Funder.BDT, Funder.ANAH],
         ages=AGES,
         filed={found.id: filed_on(found, today) for found in page.items},
+        answered={
+            request_id: when.astimezone(PARIS).date() for request_id, when in answered.items()
+        },
         euros=euros,
     )
 
 
 def _queue_export() -> tuple[list[list], str]:
-    filters = QueueFilters.from_args(request.args)
+    filters = _queue_filters()
     found = db.session.scalars(_with_details(queue(current_user, filters))).all()
     return export.queue_rows(found), f"demandes-cofinancement-{paris_today().isoformat()}"
 
@@ -176,7 +223,6 @@ def _detail_page(found: CofundingRequest, status: int = 200, **bound):
     (with what was typed and its errors) to show instead of a blank one."""
     forms = {
         "open_form": VersionedForm(**_versioned(found)),
-        "grant_form": VersionedForm(**_versioned(found)),
         "changes_form": ChangesForm(**_versioned(found)),
         "adjust_form": adjust_form(found, formdata=None),
         "anah_form": anah_opinion_form(found, formdata=None),
@@ -321,17 +367,78 @@ def request_adjust(request_id: int):
     )
 
 
-@bp.post("/demandes/<int:request_id>/accorder")
+def grant_blockers(found: CofundingRequest) -> list[str]:
+    """Why the request cannot be granted as it stands (the service refuses it then too):
+    said on the confirmation page instead of a button that would fail."""
+    blockers = []
+    anah = found.part(Funder.ANAH)
+    if anah is not None and anah.granted_amount > 0 and found.anah_opinion is None:
+        blockers.append(
+            "L'ANAH n'a pas encore donné son avis : la part ANAH ne peut pas être accordée. "
+            "Attendez son avis, ou ramenez la part ANAH à 0 € avant d'accorder."
+        )
+    if found.granted_total <= 0:
+        blockers.append("Le total retenu est nul : refusez la demande plutôt que de l'accorder.")
+    return blockers
+
+
+@bp.route("/demandes/<int:request_id>/accorder", methods=["GET", "POST"])
 @roles(Role.PREFECTURE)
 def request_grant(request_id: int):
+    """Grant from a confirmation page showing what the decision will fix: the amounts
+    per funder and their total, the period and the ANAH opinion. What is confirmed is
+    what the page showed (its version): a change made since is refused, and the page
+    shown again with the request as it now is."""
     found = get_request_for_instructor_or_404(current_user, request_id)
-    return _act(
-        found,
-        VersionedForm(),
-        "grant_form",
-        lambda form: instruction.grant(current_user, found, version=form.version.data),
-        "Demande accordée : la décision est produite et la collectivité est prévenue.",
-    )
+    if not allowed(GRANT, found.status):
+        flash(f"Impossible : la demande est « {found.status_enum.label.lower()} ».", "error")
+        return redirect(_detail_url(found))
+    status = 200
+    # The page the agent came from showed another version: the amounts may have moved.
+    seen = request.args.get("version", type=int)
+    changed = seen is not None and seen != found.version
+    if request.method == "GET":
+        form = VersionedForm(formdata=None, data={"version": found.version})
+    else:
+        form = VersionedForm()
+        if form.validate_on_submit():
+            try:
+                instruction.grant(current_user, found, version=form.version.data)
+            except ServiceError as error:
+                db.session.rollback()
+                if not allowed(GRANT, found.status):
+                    flash(error.message, "error")
+                    return redirect(_detail_url(found))
+                form.form_errors.append(error.message)
+                _refresh_version(form, found)
+            else:
+                flash(
+                    "Demande accordée : la décision est produite et la collectivité est prévenue.",
+                    "success",
+                )
+                return redirect(_detail_url(found))
+        elif "version" in form.errors:
+            flash("Le formulaire est incomplet : rechargez la page et recommencez.", "error")
+            return redirect(_detail_url(found))
+        status = 400
+    return render_template(
+        "prefecture/request_confirm.html",
+        request_=found,
+        form=form,
+        action="accorder",
+        title="Accorder la demande",
+        consequence=(
+            "Les montants ci-dessus seront fixés : ils ne pourront plus être modifiés. "
+            "La décision attributive de subvention est produite en PDF, à votre nom et datée "
+            "d'aujourd'hui, et envoyée à la collectivité"
+            + (" et à la délégation de l'ANAH." if found.anah_asked else ".")
+        ),
+        button=f"Accorder {euros(found.granted_total)}",
+        blockers=grant_blockers(found),
+        changed=changed,
+        days=(found.period_end - found.period_start).days + 1,
+        euros=euros,
+    ), status
 
 
 DECISIONS = {

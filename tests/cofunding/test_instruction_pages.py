@@ -139,10 +139,11 @@ def test_filters_by_state_funder_and_age_and_counts_per_state(people, prefecture
     opened = filed(people, days_ago=10, post_title="Poste ouvert")
     instruction.open_instruction(people.prefecture, opened)
     page = prefecture.get("/prefecture/demandes").page
-    assert "Toutes (4)" in page
+    # The views are links with their counts; the states are options with theirs.
+    assert "À traiter (4)" in page and "Décidées (0)" in page and "Toutes (4)" in page
+    assert 'href="/prefecture/demandes?etat=decided"' in page
+    assert 'href="/prefecture/demandes?etat=all"' in page
     assert "Déposée (3)" in page and "En instruction (1)" in page and "Accordée (0)" in page
-    # The counts are links that filter.
-    assert 'href="/prefecture/demandes?etat=in_instruction"' in page
 
     def listed(query):
         return request_numbers(prefecture.get(f"/prefecture/demandes?{query}").page)
@@ -155,16 +156,131 @@ def test_filters_by_state_funder_and_age_and_counts_per_state(people, prefecture
     assert listed("anciennete=15-30j") == [with_anah.id]
     assert listed("anciennete=plus-30j") == [old.id]
     assert listed("etat=submitted&anciennete=moins-15j") == [submitted.id]
-    # Unknown values are ignored rather than failing.
+    # The dashboard's links (requests waiting for a decision, by age) keep working.
+    assert listed("etat=waiting&anciennete=plus-30j") == [old.id]
+    # Unknown values are ignored rather than failing: the queue's opening view.
     assert len(listed("etat=draft&financeur=x&anciennete=y")) == 4
     empty = prefecture.get("/prefecture/demandes?etat=granted").page
     assert "Aucune demande ne correspond à ces filtres." in empty
     # The filter form keeps its choices, and the export links carry them.
     filtered = prefecture.get("/prefecture/demandes?etat=submitted&financeur=anah").page
     assert '<option value="submitted" selected>' in filtered
-    assert "/prefecture/demandes.csv?etat=submitted&amp;financeur=anah" in prefecture.get(
-        "/prefecture/demandes?etat=submitted&financeur=anah"
-    ).get_data(as_text=True)
+    assert "/prefecture/demandes.csv?etat=submitted&financeur=anah" in filtered
+    assert "Revenir aux demandes à traiter" in filtered
+    assert "Revenir aux demandes à traiter" not in prefecture.get("/prefecture/demandes").page
+
+
+def decided_and_open(people) -> dict[str, CofundingRequest]:
+    """One request in each state of the préfecture's work, filed from the oldest
+    (granted, 60 days ago) to the newest (submitted, 5 days ago)."""
+    made = {}
+    for name, days in (
+        ("granted", 60),
+        ("answered", 50),
+        ("refused", 40),
+        ("changes", 30),
+        ("dismissed", 20),
+        ("opened", 10),
+        ("submitted", 5),
+    ):
+        made[name] = filed(people, days_ago=days, post_title=f"Poste {name}")
+    for name in ("granted", "answered", "refused", "changes", "opened"):
+        instruction.open_instruction(people.prefecture, made[name])
+    instruction.grant(people.prefecture, made["granted"])
+    instruction.refuse(people.prefecture, made["refused"], "Le poste est à mi-temps.")
+    instruction.dismiss(people.prefecture, made["dismissed"], "Sans nouvelles.")
+    for name in ("answered", "changes"):
+        instruction.request_changes(people.prefecture, made[name], "Joignez le contrat.")
+    services.answer_changes(people.employer, made["answered"], "Le contrat est joint.")
+    return made
+
+
+def test_the_queue_opens_on_what_awaits_the_prefecture(people, prefecture):
+    made = decided_and_open(people)
+    response = prefecture.get("/prefecture/demandes")
+    page = response.page
+    # Filed, in instruction, and back from the collectivité with its answer: oldest first.
+    assert request_numbers(page) == [made[name].id for name in ("answered", "opened", "submitted")]
+    assert "Complément reçu le" in page
+    assert '<a class="fr-tag" href="/prefecture/demandes?etat=waiting" aria-current="true">' in page
+    assert "À traiter (3)" in page and "Décidées (3)" in page and "Toutes (7)" in page
+    assert "<title>Demandes de cofinancement : à traiter — Recrutement PVD</title>" in page
+
+    def listed(view):
+        return request_numbers(prefecture.get(f"/prefecture/demandes?etat={view}").page)
+
+    # The decided ones are one click away, and every request with "Toutes".
+    assert listed("decided") == [made[name].id for name in ("granted", "refused", "dismissed")]
+    assert listed("all") == [found.id for found in made.values()]
+    # The request whose complement is asked waits for the collectivité: its own state.
+    assert listed("changes_requested") == [made["changes"].id]
+
+
+def test_the_exports_follow_the_chosen_view(people, prefecture):
+    made = decided_and_open(people)
+
+    def exported(query=""):
+        response = prefecture.get(f"/prefecture/demandes.csv{query}")
+        text = response.get_data(as_text=True)
+        response.close()
+        return sorted(int(n) for n in re.findall(r"^(\d+);", text, flags=re.MULTILINE))
+
+    page = prefecture.get("/prefecture/demandes").page
+    assert "/prefecture/demandes.csv?etat=waiting" in page and "3 demandes, à traiter" in page
+    assert exported() == sorted(made[name].id for name in ("answered", "opened", "submitted"))
+    assert exported("?etat=waiting") == exported()
+    assert exported("?etat=decided") == sorted(
+        made[name].id for name in ("granted", "refused", "dismissed")
+    )
+    assert exported("?etat=all") == sorted(found.id for found in made.values())
+    response = prefecture.get("/prefecture/demandes.xlsx?etat=decided")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    response.close()
+
+
+def test_an_empty_view_says_so_and_leads_to_every_request(people, prefecture):
+    found = in_instruction(people)
+    instruction.refuse(people.prefecture, found, "Le poste est à mi-temps.")
+    page = prefecture.get("/prefecture/demandes").page
+    assert request_numbers(page) == []
+    assert "Rien à traiter : aucune demande déposée ou en instruction" in page
+    assert 'href="/prefecture/demandes?etat=all">Voir toutes les demandes (1)' in page
+
+
+def test_the_anah_queue_opens_on_the_opinions_it_owes(people, anah):
+    waiting = filed(people, days_ago=30, post_title="Sans avis", **ANAH)
+    given = filed(people, days_ago=20, post_title="Avec avis", **ANAH)
+    instruction.give_anah_opinion(people.anah, given, True, D("10000"))
+    closed = filed(people, days_ago=10, post_title="Classée sans avis", **ANAH)
+    instruction.dismiss(people.prefecture, closed, "Sans nouvelles.")
+    newer = filed(people, days_ago=5, post_title="Sans avis, récente", **ANAH)
+    filed(people, post_title="Sans ANAH")  # not the delegation's
+    page = anah.get("/prefecture/demandes").page
+    assert request_numbers(page) == [waiting.id, newer.id]
+    assert "Avis de l'ANAH en attente (2)" in page
+    assert "En attente de décision (3)" in page and "Décidées (1)" in page
+    assert "Toutes (4)" in page and "À traiter" not in page
+
+    def listed(view):
+        return request_numbers(anah.get(f"/prefecture/demandes?etat={view}").page)
+
+    assert listed("waiting") == [waiting.id, given.id, newer.id]
+    assert listed("decided") == [closed.id]
+    assert listed("all") == [waiting.id, given.id, closed.id, newer.id]
+    csv = anah.get("/prefecture/demandes.csv").get_data(as_text=True)
+    assert "Sans avis" in csv and "Avec avis" not in csv
+    # Once every opinion is given, the view says so.
+    for found in (waiting, newer):
+        instruction.give_anah_opinion(people.anah, found, False, D("0"))
+    assert "Aucune demande n'attend l'avis de l'ANAH." in anah.get("/prefecture/demandes").page
+
+
+def test_the_prefecture_may_list_the_requests_waiting_for_the_anah(people, prefecture):
+    waiting = filed(people, post_title="Sans avis", **ANAH)
+    given = filed(people, post_title="Avec avis", **ANAH)
+    instruction.give_anah_opinion(people.anah, given, True, D("10000"))
+    listed = request_numbers(prefecture.get("/prefecture/demandes?etat=anah_pending").page)
+    assert listed == [waiting.id]
 
 
 def test_the_queue_pages_by_twenty(people, prefecture):
@@ -225,6 +341,7 @@ def test_another_departments_agents_reach_nothing_by_id(app, people, prefecture)
             f"/prefecture/demandes/{found.id}",
             f"/prefecture/demandes/{with_attachment.id}/pieces/{attachment.id}",
             f"/prefecture/demandes/{granted.id}/decision.pdf",
+            f"/prefecture/demandes/{found.id}/accorder",
             f"/prefecture/demandes/{found.id}/refuser",
             f"/prefecture/demandes/{found.id}/classer",
         ],
@@ -278,7 +395,8 @@ def test_the_anah_agent_has_no_prefecture_action(people, anah):
     data = {"version": found.version, "message": "x", "reason": "x"}
     for action in ("ouvrir", "complement", "montants", "accorder", "refuser", "classer"):
         assert anah.post(f"/prefecture/demandes/{found.id}/{action}", data=data).status_code == 403
-    assert anah.get(f"/prefecture/demandes/{found.id}/refuser").status_code == 403
+    for action in ("accorder", "refuser", "classer"):
+        assert anah.get(f"/prefecture/demandes/{found.id}/{action}").status_code == 403
     assert reload(found).status == "submitted"
 
 
@@ -374,10 +492,17 @@ def test_grant_waits_for_the_anah_opinion_then_produces_the_decision(app, people
     found = in_instruction(people, **ANAH)
     page = prefecture.get(f"/prefecture/demandes/{found.id}").page
     assert "L'ANAH n'a pas encore donné son avis" in page
+    # The confirmation page says why granting is impossible, and has no button.
+    confirm = prefecture.get(f"/prefecture/demandes/{found.id}/accorder")
+    assert "La demande ne peut pas être accordée en l'état" in confirm.page
+    assert "L'ANAH n'a pas encore donné son avis" in confirm.page
+    assert "Accorder 37" not in confirm.page
+    # Posted anyway, the grant is refused.
     response = prefecture.post(
         f"/prefecture/demandes/{found.id}/accorder", data={"version": found.version}
     )
-    assert "L'ANAH n'a pas encore donné son avis" in flashed(prefecture, response)
+    assert response.status_code == 400
+    assert "L'ANAH n'a pas encore donné son avis" in response.page
     assert reload(found).status == "in_instruction"
 
     # The ANAH agent reads its maximum and gives its opinion.
@@ -437,11 +562,11 @@ def test_the_anah_opinion_is_refused_above_its_maximum(people, anah):
     assert 'value="25 150,69"' in response.page
     missing = anah.post(url, data={"version": found.version, "favourable": "1", "amount": ""})
     assert missing.status_code == 400 and "Indiquez un montant positif ou nul." in missing.page
-    no_choice = anah.post(url, data={"version": found.version, "amount": "100"})
-    assert (
-        no_choice.status_code == 400
-        and "Choisissez un avis favorable ou défavorable." in no_choice.page
-    )
+    for choice in ({}, {"favourable": "2"}):
+        no_choice = anah.post(url, data={"version": found.version, "amount": "100", **choice})
+        assert no_choice.status_code == 400
+        assert "Choisissez un avis favorable ou défavorable." in no_choice.page
+        assert "Not a valid choice" not in no_choice.page
     assert reload(found).anah_opinion is None
     # An unfavourable opinion needs no amount and leaves no ANAH part.
     response = anah.post(
@@ -507,8 +632,11 @@ def test_acting_on_a_stale_page_is_refused_with_a_clear_message(people, prefectu
         data={"version": seen, "anct": "25 150,68", "bdt": "10 000"},
     )
     response = prefecture.post(f"/prefecture/demandes/{found.id}/accorder", data={"version": seen})
-    page = flashed(prefecture, response)
-    assert "Cette demande vient d'être modifiée par quelqu'un d'autre" in page
+    # The confirmation page again, with the amounts now saved and their version.
+    assert response.status_code == 400
+    assert "Cette demande vient d'être modifiée par quelqu'un d'autre" in response.page
+    assert "Accorder 35 150,68 €" in response.page
+    assert f'value="{version_of(found)}"' in response.page
     assert reload(found).status == "in_instruction"
     # A typed message is kept on a stale page, with the version now saved.
     response = prefecture.post(
@@ -608,4 +736,83 @@ def test_actions_need_the_csrf_token(people, prefecture):
         f"/prefecture/demandes/{found.id}/ouvrir", data={"version": found.version}, csrf=False
     )
     assert response.status_code == 400
+    assert reload(found).status == "submitted"
+
+
+# --- granting through a confirmation page ---------------------------------------------
+
+
+def test_granting_shows_what_the_decision_will_fix_before_it_is_made(people, prefecture, anah):
+    found = in_instruction(people, **ANAH)
+    instruction.give_anah_opinion(people.anah, found, True, D("20000"), "Opération engagée.")
+    instruction.adjust_parts(people.prefecture, found, {"bdt": D("5000")})
+    found = reload(found)
+    page = prefecture.get(f"/prefecture/demandes/{found.id}").page
+    # The request page has no one-click grant: a link to the confirmation page.
+    assert (
+        f'href="/prefecture/demandes/{found.id}/accorder?version={found.version}">Accorder…' in page
+    )
+    assert f'action="/prefecture/demandes/{found.id}/accorder"' not in page
+
+    clear_outbox()
+    confirm = prefecture.get(f"/prefecture/demandes/{found.id}/accorder?version={found.version}")
+    assert confirm.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", confirm.page).split())
+    for expected in (
+        f"Accorder la demande n° {found.id} ?",
+        # The amounts per funder, then the total.
+        "ANCT / État 0,00 € 0,00 €",
+        "Banque des territoires 5 000,00 € 12 575,34 €",
+        "ANAH 20 000,00 € 25 150,68 €",
+        "Total 25 000,00 € 37 726,02 €",
+        # The period and the ANAH opinion.
+        "Période financée du 01/03/2026 au 31/12/2026 (306 jours)",
+        "Avis de l'ANAH Favorable, 20 000,00 € — Opération engagée.",
+        "ne pourront plus être modifiés",
+    ):
+        assert expected in text.replace("\u202f", " "), expected
+    assert "La demande a été modifiée depuis" not in text
+    # Seeing the page decides nothing.
+    assert reload(found).status == "in_instruction" and recipients() == []
+
+    response = prefecture.post(
+        f"/prefecture/demandes/{found.id}/accorder", data={"version": found.version}
+    )
+    assert "Demande accordée" in flashed(prefecture, response)
+    found = reload(found)
+    assert found.status == "granted" and found.granted_total == D("25000.00")
+    assert found.decision_pdf is not None
+    # Once granted, the confirmation page sends back to the request.
+    again = prefecture.get(f"/prefecture/demandes/{found.id}/accorder")
+    assert "Impossible : la demande est « accordée »" in flashed(prefecture, again)
+
+
+def test_the_confirmation_shows_amounts_changed_since_the_request_was_read(people, prefecture):
+    found = in_instruction(people)
+    seen = found.version
+    instruction.adjust_parts(people.prefecture, found, {"bdt": D("1000")})
+    confirm = prefecture.get(f"/prefecture/demandes/{found.id}/accorder?version={seen}")
+    assert "La demande a été modifiée depuis que vous l'avez ouverte" in confirm.page
+    # What is shown, and confirmed, is the request as it now is.
+    assert "Accorder 26\u202f150,68 €" in confirm.page
+    assert f'value="{version_of(found)}"' in confirm.page
+
+
+def test_a_request_granted_nothing_cannot_be_granted(people, prefecture):
+    found = in_instruction(people)
+    instruction.adjust_parts(people.prefecture, found, {"anct": D("0"), "bdt": D("0")})
+    confirm = prefecture.get(f"/prefecture/demandes/{found.id}/accorder")
+    assert "Le total retenu est nul : refusez la demande" in confirm.page
+    assert "Accorder 0" not in confirm.page
+    assert reload(found).status == "in_instruction"
+
+
+def test_a_request_not_in_instruction_cannot_be_granted(people, prefecture):
+    found = filed(people)
+    response = prefecture.get(f"/prefecture/demandes/{found.id}/accorder")
+    assert "Impossible : la demande est « déposée »" in flashed(prefecture, response)
+    response = prefecture.post(
+        f"/prefecture/demandes/{found.id}/accorder", data={"version": found.version}
+    )
+    assert response.status_code == 302
     assert reload(found).status == "submitted"
