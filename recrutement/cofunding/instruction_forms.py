@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import AnyOf, InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
 from recrutement.cofunding import instruction, services
@@ -119,13 +119,19 @@ class MessageForm(Form):
 
 
 FAVOURABLE, UNFAVOURABLE = "1", "0"
+CHOOSE_OPINION = "Choisissez un avis favorable ou défavorable."
 
 
 class AnahOpinionForm(VersionedForm):
     favourable = RadioField(
         "Votre avis",
         choices=[SelectChoice(FAVOURABLE, "Favorable"), SelectChoice(UNFAVOURABLE, "Défavorable")],
-        validators=[InputRequired(message="Choisissez un avis favorable ou défavorable.")],
+        validators=[
+            InputRequired(message=CHOOSE_OPINION),
+            AnyOf([FAVOURABLE, UNFAVOURABLE], message=CHOOSE_OPINION),
+        ],
+        # AnyOf above says it in French (WTForms' own check answers in English).
+        validate_choice=False,
     )
     # The description (with the maximum) is set per request by anah_opinion_form().
     amount = amount_field("Montant retenu par l'ANAH (€)", "")

@@ -8,10 +8,11 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
+from wtforms.validators import AnyOf
 
 from recrutement.accounts.forms import (
     EmailForm,
@@ -58,20 +59,38 @@ class InviteForm(Form):
     )
 
 
+VALIDATE, REFUSE = "validate", "refuse"
+CHOOSE = "Choisissez de valider ou de refuser la collectivité."
+
+
 class DecisionForm(Form):
-    decision = SelectField(
-        "Décision",
+    """An instructor's decision on a pending organisation: no choice is preset, so that
+    saving without choosing decides nothing; a refusal needs its reason."""
+
+    decision = RadioField(
+        "Votre décision",
         choices=[
-            SelectChoice("validate", "Valider la collectivité"),
-            SelectChoice("refuse", "Refuser la demande"),
+            SelectChoice(VALIDATE, "Valider : la collectivité pourra publier ses offres"),
+            SelectChoice(REFUSE, "Refuser : ses membres reçoivent le motif par courriel"),
         ],
-        validators=[required()],
+        validators=[
+            required(CHOOSE),
+            AnyOf([VALIDATE, REFUSE], message=CHOOSE),
+        ],
+        # AnyOf above says it in French (WTForms' own check answers in English).
+        validate_choice=False,
     )
     reason = TextAreaField(
         "Motif du refus",
         description="Obligatoire en cas de refus : il est envoyé par courriel aux membres de la collectivité.",
         validators=[bounded(2000)],
     )
+
+    def validate_reason(self, field) -> None:
+        if self.decision.data == REFUSE and not (field.data or "").strip():
+            raise ValidationError(
+                "Indiquez le motif du refus : il est envoyé aux membres de la collectivité."
+            )
 
 
 class PvdImportForm(Form):

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from recrutement.core.errors import ServiceError
 from recrutement.organisations import services as organisations
-from recrutement.organisations.forms import DecisionForm
+from recrutement.organisations.forms import VALIDATE, DecisionForm
 from recrutement.organisations.models import Organisation
 from recrutement.web.forms import add_service_error
 
@@ -23,7 +23,7 @@ def organisation_decision_page(
     ANCT's page passes its own template (which extends this one) and what it adds."""
     form = DecisionForm()
     if form.validate_on_submit():
-        validate = form.decision.data == "validate"
+        validate = form.decision.data == VALIDATE
         try:
             organisations.decide_organisation(
                 current_user, organisation, validate, form.reason.data or ""

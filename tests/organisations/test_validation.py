@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from recrutement.accounts.models import Role
@@ -104,3 +106,41 @@ def test_anah_agent_cannot_validate(app, pending):
     anah = factories.UserFactory(role=Role.ANAH)
     with pytest.raises(ServiceError):
         decide_organisation(anah, pending["29"], validate=True)
+
+
+@pytest.mark.parametrize("area", ["prefecture", "pilotage"])
+def test_the_decision_is_an_explicit_choice(client, login_as, pending, mailbox, area):
+    """No choice is preset: saving without one decides nothing and says so; the refusal
+    reason is marked required for a refusal, never "(facultatif)"."""
+    if area == "prefecture":
+        login_as(Role.PREFECTURE, departments=("29",))
+    else:
+        login_as(Role.ADMIN)
+    organisation = pending["29"]
+    url = f"/{area}/collectivites/{organisation.id}"
+    page = client.get(url).page
+    radios = re.findall(r'<input type="radio"[^>]*name="decision"[^>]*>', page)
+    assert [re.search(r'value="(\w+)"', radio).group(1) for radio in radios] == [
+        "validate",
+        "refuse",
+    ]
+    assert not any("checked" in radio for radio in radios)
+    assert "Valider : la collectivité pourra publier ses offres" in page
+    assert "Refuser : ses membres reçoivent le motif par courriel" in page
+    assert "Motif du refus" in page and "Obligatoire en cas de refus" in page
+    assert "(facultatif)" not in page
+
+    for data in ({}, {"reason": "Pas lauréate."}, {"decision": "peut-etre"}):
+        response = client.post(url, data=data)
+        assert response.status_code == 400, data
+        assert "Choisissez de valider ou de refuser la collectivité." in response.page
+        assert "Not a valid choice" not in response.page
+        db.session.refresh(organisation)
+        assert organisation.status == OrganisationStatus.PENDING
+    # A refusal without its reason is refused on the reason's field.
+    response = client.post(url, data={"decision": "refuse", "reason": "  "})
+    assert response.status_code == 400
+    assert 'id="reason-error-1">Indiquez le motif du refus' in response.page
+    db.session.refresh(organisation)
+    assert organisation.status == OrganisationStatus.PENDING
+    assert mailbox.deliver().to("dgs@landerneau.fr") == []
