@@ -120,7 +120,12 @@ def test_request_with_anah_from_filing_to_decision(
     # The préfecture grants.
     instructor.goto(f"/prefecture/demandes/{request_id}")
     assert instructor.page.get_by_text("Le contrat signé est joint.").first.is_visible()
-    instructor.submit("Accorder")
+    instructor.page.get_by_role("link", name="Accorder…").click()
+    instructor.check()
+    assert instructor.page.get_by_role(
+        "heading", name=re.compile("Accorder la demande")
+    ).is_visible()
+    instructor.submit("Accorder 32")
     assert instructor.page.get_by_text("Accordée", exact=True).first.is_visible()
 
     # The collectivité downloads the decision.
@@ -133,7 +138,7 @@ def test_request_with_anah_from_filing_to_decision(
     )
     assert "Commune de Quimperlé" in text
     assert "Camille Le Gall" in text
-    assert "du 01/03/2026 au 31/12/2026" in text
+    assert "du 1er mars 2026 au 31 décembre 2026" in text
     assert "ANAH 25 150,68 € 20 000,00 €" in text
     assert "Avis de l'ANAH : favorable, 20 000,00 €" in text
 
