@@ -88,6 +88,10 @@ class CandidateProfile(db.Model):
     field_of_study: Mapped[str | None] = mapped_column(String(30))
     gender: Mapped[str | None] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When the candidate's home (/candidat/) was last shown, and when the visit before
+    # the current one ended: the home lists the offers published since then.
+    home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
     town = relationship("Commune")
@@ -117,6 +121,11 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The id of the newest message of the thread the candidate has seen (NULL: none):
+    # the employer's messages above it are unread. An id, not a time, so that two
+    # messages written in the same instant are never confused; no foreign key, since
+    # the thread is deleted when the application is anonymised.
+    candidate_read_message_id: Mapped[int | None]
 
     offer = relationship("Offer")
     candidate = relationship("User")
