@@ -8,8 +8,13 @@ from flask_login import current_user
 from recrutement.core.errors import ServiceError
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import VALIDATE, DecisionForm
-from recrutement.organisations.models import Organisation
+from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.web.forms import add_service_error
+
+ALREADY_DECIDED = (
+    "Cette collectivité a déjà été traitée entre-temps : la page montre la décision "
+    "enregistrée, votre envoi n'a rien changé."
+)
 
 
 def organisation_decision_page(
@@ -38,6 +43,10 @@ def organisation_decision_page(
             )
             return redirect(url_for(list_endpoint))
     status = 400 if form.errors or form.form_errors else 200
+    if status == 400 and organisation.status != OrganisationStatus.PENDING:
+        # Decided meanwhile (another agent, another tab): the page no longer shows the
+        # form, nor would it show its errors, so the reason is said above the page.
+        flash(ALREADY_DECIDED, "error")
     return (
         render_template(
             template,

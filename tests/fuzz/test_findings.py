@@ -1,5 +1,6 @@
 """What the fuzzing harness found, each as the case that found it (on SQLite and
-PostgreSQL alike): these answered 500 or hid their French message before the fix."""
+PostgreSQL alike): these answered 500, or refused without a French message the user
+could see, before the fix."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import pytest
 
 from recrutement.accounts.models import Role
 from recrutement.core.validators import whole_number
+from recrutement.extensions import db
+from recrutement.organisations.models import OrganisationStatus
 from recrutement.web.forms import MAX_PAGE, page_number
 from tests import factories
 from tests.applications.test_employer_handling import make_application
@@ -58,3 +61,20 @@ def test_a_huge_application_number_in_a_bulk_rejection_is_not_an_application(app
     assert response.status_code == 302
     assert "Cochez au moins une candidature" in employer.get(response.headers["Location"]).page
     assert application.status == "sent"
+
+
+def test_a_decision_sent_on_an_organisation_decided_meanwhile_says_so(app, people, referential):
+    pending = factories.OrganisationFactory(
+        commune=referential["landerneau"], name="Landerneau", status=OrganisationStatus.PENDING
+    )
+    prefecture = sign_in(app, people.prefecture)
+    other_tab = {"decision": "refuse", "reason": "0"}
+    assert (
+        prefecture.post(f"/prefecture/collectivites/{pending.id}", data={"decision": "validate"})
+    ).status_code == 302
+    response = prefecture.post(f"/prefecture/collectivites/{pending.id}", data=other_tab)
+    assert response.status_code == 400
+    assert "fr-alert--error" in response.get_data(as_text=True)
+    assert "déjà été traitée entre-temps" in response.page
+    db.session.refresh(pending)
+    assert pending.status == OrganisationStatus.VALIDATED
