@@ -295,17 +295,30 @@ def _refresh_version(form, found: CofundingRequest) -> None:
     form.version.raw_data = [str(found.version)]
 
 
+# The forms of the request page shown only in some states, with the `_can` key that
+# shows them (notes and messages are always there).
+OFFERED_BY = {
+    "open_form": "open",
+    "changes_form": "request_changes",
+    "adjust_form": "adjust",
+    "grant_form": "grant",
+    "anah_form": "anah_opinion",
+}
+
+
 def _act(found, form, form_name: str, call, done: str, text_field: str | None = None):
     """Validate `form`, call the service, flash and go back to the request. On a refusal,
     roll back and show the page again (400) with the form as it was sent, so that
     nothing typed is lost; a one-click form has nothing to keep: back to the request."""
     typed = any(field.name not in ("csrf_token", "version") for field in form)
+    told = False  # a refusal already flashed
     if form.validate_on_submit():
         try:
             call(form)
         except ServiceError as error:
             db.session.rollback()
             _show_refusal(form, error, text_field)
+            told = error.field is None
             if error.field is None and not typed:
                 return redirect(_detail_url(found))
         else:
@@ -313,6 +326,17 @@ def _act(found, form, form_name: str, call, done: str, text_field: str | None = 
             return redirect(_detail_url(found))
     elif "version" in form.errors:
         flash("Le formulaire est incomplet : rechargez la page et recommencez.", "error")
+        return redirect(_detail_url(found))
+    offered_by = OFFERED_BY.get(form_name)
+    if offered_by and not _can(found)[offered_by]:
+        # The request moved on since the page was read: the page no longer shows this
+        # form, nor would it show its errors. Say why above the request instead.
+        if not told:
+            flash(
+                f"Impossible : la demande est « {found.status_enum.label.lower()} », cette "
+                "action n'y est plus possible. Rien n'a été enregistré.",
+                "error",
+            )
         return redirect(_detail_url(found))
     if "version" in form:
         _refresh_version(form, found)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import pytest
 
 from recrutement.accounts.models import Role
+from recrutement.cofunding import instruction
 from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.organisations.models import OrganisationStatus
 from recrutement.web.forms import MAX_PAGE, page_number
 from tests import factories
 from tests.applications.test_employer_handling import make_application
-from tests.cofunding.test_instruction_pages import sign_in
+from tests.cofunding.test_instruction_pages import in_instruction, sign_in
 
 HUGE = "99999999999999999999999"
 
@@ -78,3 +79,17 @@ def test_a_decision_sent_on_an_organisation_decided_meanwhile_says_so(app, peopl
     assert "déjà été traitée entre-temps" in response.page
     db.session.refresh(pending)
     assert pending.status == OrganisationStatus.VALIDATED
+
+
+def test_amounts_sent_on_a_request_decided_meanwhile_say_so(app, people):
+    found = in_instruction(people)
+    version = found.version
+    instruction.refuse(people.prefecture, found, "Le poste n'est pas celui du programme.")
+    prefecture = sign_in(app, people.prefecture)
+    response = prefecture.post(
+        f"/prefecture/demandes/{found.id}/montants",
+        data={"version": version, "anct": ":", "bdt": "1 000"},
+    )
+    assert response.status_code == 302
+    page = prefecture.get(response.headers["Location"]).page
+    assert "Impossible : la demande est « refusée », cette action n'y est plus possible." in page
