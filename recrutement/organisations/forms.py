@@ -68,7 +68,7 @@ class DecisionForm(Form):
     saving without choosing decides nothing; a refusal needs its reason."""
 
     decision = RadioField(
-        "Votre décision",
+        "Validez-vous cette collectivité ?",
         choices=[
             SelectChoice(VALIDATE, "Valider : la collectivité pourra publier ses offres"),
             SelectChoice(REFUSE, "Refuser : ses membres reçoivent le motif par courriel"),
