@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast fuzz quality fix migration bench clean
+.PHONY: install run test test-fast fuzz quality fix migration bench screenshots clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ fix: install
 bench: install
 	$(PY) scripts/bench_search.py $(if $(QUICK),--sizes 1000 --runs 10)
 	$(PY) scripts/bench_dashboard.py $(if $(QUICK),--quick)
+
+## Each role's main pages at 1280 and 360 px, and the decision PDF (its first page as
+## PNG with pdftoppm), from a throw-away demo instance, into instance/screenshots/.
+screenshots: install
+	$(PY) scripts/screenshots.py
 
 ## Generate a migration after a model change: make migration m="what changed"
 migration: install
