@@ -460,10 +460,17 @@ class IndexView:
 
     def docs_within(self, latitude: float, longitude: float, radius_km: float) -> set[int]:
         """The live documents whose workplace is at most `radius_km` from the point."""
+        return set(self.distances_within(latitude, longitude, radius_km))
+
+    def distances_within(
+        self, latitude: float, longitude: float, radius_km: float
+    ) -> dict[int, float]:
+        """{document: distance in km from the point to its workplace}, for the live
+        documents at most `radius_km` away."""
         # A bounding box first spares the trigonometry for most communes.
         delta_latitude = radius_km / 111.2
         delta_longitude = radius_km / (111.2 * max(math.cos(math.radians(latitude)), 0.01))
-        found: set[int] = set()
+        found: dict[int, float] = {}
         for commune_latitude, commune_longitude, docs in self.communes.values():
             if abs(commune_latitude - latitude) > delta_latitude:
                 continue
@@ -471,7 +478,7 @@ class IndexView:
                 continue
             distance = haversine_km(latitude, longitude, commune_latitude, commune_longitude)
             if distance <= radius_km:
-                found.update(docs)
+                found.update(dict.fromkeys(docs, distance))
         return found
 
 

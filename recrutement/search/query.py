@@ -2,8 +2,9 @@
 
 `SearchParams.from_args` validates the public parameters; `search_offers`
 answers the offer ids of one page in order, with the total, the facet counts,
-highlighted excerpts and a "Vouliez-vous dire" suggestion. The caller loads
-the offers from SQL.
+highlighted excerpts, the distance to the town searched near, and a "Vouliez-vous
+dire" suggestion. The caller loads the offers from SQL. A town that cannot be
+found comes back as an InvalidSearch carrying the closest communes' names.
 
 Facet counts follow the usual rule of faceted search: each facet is counted
 with every other filter applied but not its own, so that choosing a région
@@ -18,7 +19,9 @@ query text is matched once.
 
 from __future__ import annotations
 
+import difflib
 import heapq
+import math
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -56,7 +59,9 @@ from recrutement.search.ranking import matching_documents, scores, scoring_terms
 SORT_RELEVANCE = "pertinence"
 SORT_DATE = "date"
 SORT_DEADLINE = "date_limite"
-SORTS = (SORT_RELEVANCE, SORT_DATE, SORT_DEADLINE)
+# Nearest first; only with a commune.
+SORT_DISTANCE = "distance"
+SORTS = (SORT_RELEVANCE, SORT_DATE, SORT_DEADLINE, SORT_DISTANCE)
 
 DEFAULT_RADIUS_KM = 30
 MAX_RADIUS_KM = 200
@@ -65,6 +70,8 @@ MAX_PER_PAGE = 50
 MAX_PAGE = 1000
 MAX_QUERY_LENGTH = 200
 EXCERPT_CHARS = 240
+# Communes proposed for a town name that matches none.
+COMMUNE_SUGGESTIONS = 5
 
 # Public parameter → index field, in the order facets are shown.
 FACET_PARAMETERS = {
@@ -82,12 +89,14 @@ _WORD = re.compile(r"\w+")
 
 
 class InvalidSearch(ValueError):
-    """A search parameter has a value the search cannot use; `message` is for the user."""
+    """A search parameter has a value the search cannot use; `message` is for the user,
+    `suggestions` the communes close to a town name that matched none."""
 
-    def __init__(self, parameter: str, message: str):
+    def __init__(self, parameter: str, message: str, suggestions: tuple[Place, ...] = ()):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+        self.suggestions = suggestions
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,13 @@ class Place:
     name: str
     latitude: float
     longitude: float
+    department_code: str = ""
+
+    @property
+    def label(self) -> str:
+        """The name and département, "Quimperlé (29)": what the "Près de" field shows,
+        and what resolves back to this commune when another département has a namesake."""
+        return f"{self.name} ({self.department_code})" if self.department_code else self.name
 
 
 @dataclass(frozen=True)
@@ -161,7 +177,8 @@ class SearchParams:
         sort = value("tri") or None
         if sort is not None and sort not in SORTS:
             raise InvalidSearch(
-                "tri", "Le tri doit être « pertinence », « date » ou « date_limite »."
+                "tri",
+                "Le tri doit être « pertinence », « date », « date_limite » ou « distance ».",
             )
         page = _integer(
             args,
@@ -195,10 +212,19 @@ class SearchParams:
 
     @property
     def effective_sort(self) -> str:
-        """Relevance needs words to weigh: without `q`, offers come newest first."""
-        if not self.text:
-            return SORT_DATE if self.sort in (None, SORT_RELEVANCE) else self.sort
-        return self.sort or SORT_RELEVANCE
+        """The order applied. Relevance needs words to weigh and distance a commune: a
+        search near a town without words comes nearest first, other searches without
+        words newest first, searches with words by relevance unless asked otherwise."""
+        sort = self.sort
+        if sort == SORT_DISTANCE and self.place is None:
+            sort = None
+        if sort == SORT_RELEVANCE and not self.text:
+            sort = None
+        if sort is None:
+            if self.text:
+                return SORT_RELEVANCE
+            return SORT_DISTANCE if self.place is not None else SORT_DATE
+        return sort
 
     @property
     def filters(self) -> dict[str, str]:
@@ -269,22 +295,113 @@ def resolve_commune(text: str) -> Place:
             query = query.where(Commune.department_code == code.upper())
         commune = db.session.scalars(query.limit(1)).first()
     if commune is None:
-        raise InvalidSearch("commune", f"Commune introuvable : « {text} ».")
+        suggestions = close_communes(text)
+        message = f"Aucune commune ne s'appelle « {text} »."
+        if suggestions:
+            message += " Vouliez-vous dire " + ", ".join(p.label for p in suggestions) + " ?"
+        else:
+            message += " Vérifiez son orthographe ou indiquez son code postal."
+        raise InvalidSearch("commune", message, suggestions)
     if commune.latitude is None or commune.longitude is None:
         raise InvalidSearch(
             "commune",
             f"La position de {commune.name} n'est pas connue : la recherche autour d'elle est impossible.",
         )
-    return Place(commune.insee_code, commune.name, commune.latitude, commune.longitude)
+    return _place(commune)
+
+
+def _place(commune: Commune) -> Place:
+    return Place(
+        commune.insee_code,
+        commune.name,
+        commune.latitude,
+        commune.longitude,
+        commune.department_code,
+    )
+
+
+# "St Brieuc" for "Saint-Brieuc": abbreviations people type, as `fold` leaves them.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def close_communes(text: str, limit: int = COMMUNE_SUGGESTIONS) -> tuple[Place, ...]:
+    """The communes whose name is closest to a misspelt `text` ("Kimperlé" → Quimperlé),
+    most alike first, then most populous; only communes a search can centre on."""
+    label = _LABEL.match(text.strip())
+    words = fold(label["name"] if label else text).split()
+    wanted = " ".join(_ABBREVIATIONS.get(word, word) for word in words)[:60]
+    if len(wanted) < 3:
+        return ()
+    # difflib's ratio is at most 2·min(a, b)/(a + b): names much shorter or longer than
+    # `wanted` cannot reach the cutoff and are not compared at all.
+    cutoff, size = 0.75, len(wanted)
+    by_length = _positioned_commune_names()
+    lengths = range(math.ceil(size * cutoff / (2 - cutoff)), int(size * (2 - cutoff) / cutoff) + 1)
+    names = [name for length in lengths for name in by_length.get(length, ())]
+    close = difflib.get_close_matches(wanted, names, n=limit, cutoff=cutoff)
+    if not close:
+        return ()
+    likeness = {name: difflib.SequenceMatcher(None, wanted, name).ratio() for name in close}
+    communes = db.session.scalars(
+        select(Commune).where(
+            Commune.search_name.in_(close),
+            Commune.latitude.is_not(None),
+            Commune.longitude.is_not(None),
+        )
+    ).all()
+    communes = sorted(
+        communes,
+        key=lambda commune: (
+            -likeness[commune.search_name],
+            -(commune.population or 0),
+            commune.insee_code,
+        ),
+    )
+    return tuple(_place(commune) for commune in communes[:limit])
+
+
+# The names of the communes with a position, read once per state of the referential
+# (about 35,000: reading them costs more than comparing them).
+_names_cache: dict[str, tuple[tuple, dict[int, list[str]]]] = {}
+
+
+def _positioned_commune_names() -> dict[int, list[str]]:
+    """{length: distinct names of that length} of the communes with a position."""
+    positioned = (Commune.latitude.is_not(None), Commune.longitude.is_not(None))
+    state = tuple(
+        db.session.execute(
+            select(
+                func.count(),
+                func.sum(func.length(Commune.search_name)),
+                func.max(Commune.insee_code),
+            ).where(*positioned)
+        ).one()
+    )
+    database = str(db.engine.url)
+    cached = _names_cache.get(database)
+    if cached is None or cached[0] != state:
+        by_length: dict[int, list[str]] = {}
+        for name in set(db.session.scalars(select(Commune.search_name).where(*positioned))):
+            by_length.setdefault(len(name), []).append(name)
+        cached = _names_cache[database] = (state, by_length)
+    return cached[1]
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One offer of the page: its id, its relevance (None when sorted by date) and excerpt."""
+    """One offer of the page: its id, its relevance (None when not sorted by relevance),
+    its excerpt (safe HTML, the words found in <mark>) and, in a search near a town,
+    the distance in km from that town to the offer's workplace."""
 
     offer_id: int
     score: float | None
     excerpt: Markup
+    distance_km: float | None = None
+
+    @property
+    def excerpt_text(self) -> str:
+        """The excerpt as plain text: no tags, no character references."""
+        return excerpt_text(self.excerpt)
 
 
 @dataclass
@@ -323,10 +440,12 @@ def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults
     candidates = view.open_docs(date_number(today))
     if text_query is not None:
         candidates = _intersection(candidates, [matching_documents(view, text_query)])
+    distances: dict[int, float] = {}
     if params.place is not None:
-        candidates = candidates & view.docs_within(
+        distances = view.distances_within(
             params.place.latitude, params.place.longitude, params.radius_km or DEFAULT_RADIUS_KM
         )
+        candidates = candidates & distances.keys()
     selected = {
         FACET_PARAMETERS[name]: view.docs_with(FACET_PARAMETERS[name], value)
         for name, value in params.filters.items()
@@ -348,10 +467,11 @@ def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults
     if sort == SORT_RELEVANCE and text_query is None:
         # Only stop words were typed ("de"): nothing to weigh.
         sort = SORT_DATE
-    page = _page(view, text_query, matching, sort, params)
+    page = _page(view, text_query, matching, sort, params, distances)
     terms = _highlight_terms(text_query)
     hits = [
-        SearchHit(view.offer_ids[doc], score, _excerpt(view, doc, terms)) for doc, score in page
+        SearchHit(view.offer_ids[doc], score, _excerpt(view, doc, terms), distances.get(doc))
+        for doc, score in page
     ]
     return SearchResults(
         total=len(matching),
@@ -371,7 +491,14 @@ def _intersection(base, others: list) -> set[int] | frozenset[int]:
     return result
 
 
-def _page(view: IndexView, text_query, matching, sort: str, params: SearchParams):
+def _page(
+    view: IndexView,
+    text_query,
+    matching,
+    sort: str,
+    params: SearchParams,
+    distances: dict[int, float],
+):
     start = (params.page - 1) * params.per_page
     end = start + params.per_page
     if start >= len(matching):
@@ -387,6 +514,10 @@ def _page(view: IndexView, text_query, matching, sort: str, params: SearchParams
         deadlines = view.deadlines
         ordered = heapq.nsmallest(
             end, matching, key=lambda doc: (deadlines[doc], -published[doc], -ids[doc])
+        )
+    elif sort == SORT_DISTANCE and distances:
+        ordered = heapq.nsmallest(
+            end, matching, key=lambda doc: (distances[doc], -published[doc], -ids[doc])
         )
     else:
         ordered = heapq.nlargest(end, matching, key=lambda doc: (published[doc], ids[doc]))
@@ -476,6 +607,11 @@ def excerpt(text: str, terms: frozenset[str] | set[str]) -> Markup:
     pieces.append(Markup(" …") if end < len(text) else Markup(""))
     # Newlines between paragraphs become single spaces.
     return Markup(" ").join(Markup("").join(pieces).split())
+
+
+def excerpt_text(highlighted: Markup) -> str:
+    """A highlighted excerpt as plain text: tags dropped, "&amp;" and the like decoded."""
+    return highlighted.striptags()
 
 
 @lru_cache(maxsize=200_000)

@@ -12,6 +12,7 @@ from recrutement.offers.models import ContractType, Experience, OfferStatus, Rem
 from recrutement.search.query import (
     InvalidSearch,
     SearchParams,
+    close_communes,
     paris_today,
     resolve_commune,
     search_offers,
@@ -259,6 +260,80 @@ def test_distance_keeps_pages_and_facets_consistent(finistere_offers, organisati
     }
 
 
+def test_near_a_town_results_carry_their_distance_and_come_nearest_first(
+    finistere_offers, organisations
+):
+    # Published after the two others: newest first would put it first.
+    landerneau_again = OfferFactory(organisation=organisations["landerneau"])
+    results = search(commune="29233", rayon=100)
+    assert results.sort == "distance"
+    assert results.offer_ids == [
+        finistere_offers["quimperle"].id,
+        landerneau_again.id,
+        finistere_offers["landerneau"].id,
+    ]
+    distances = [hit.distance_km for hit in results.hits]
+    assert distances[0] == pytest.approx(0, abs=0.01)
+    assert distances[1] == distances[2] == pytest.approx(82.8, abs=0.2)
+    # Asked for explicitly, with words (which otherwise sort by relevance).
+    assert search(q="revitalisation", commune="29233", rayon=100).sort == "pertinence"
+    by_distance = search(q="revitalisation", commune="29233", rayon=100, tri="distance")
+    assert by_distance.sort == "distance"
+    assert by_distance.offer_ids[0] == finistere_offers["quimperle"].id
+    assert search(commune="29233", rayon=100, tri="date").offer_ids[0] == landerneau_again.id
+
+
+def test_without_a_town_results_have_no_distance_and_distance_sort_falls_back(
+    finistere_offers,
+):
+    results = search(tri="distance")
+    assert results.sort == "date"
+    assert {hit.distance_km for hit in results.hits} == {None}
+    assert search(q="revitalisation", tri="distance").sort == "pertinence"
+
+
+def test_a_misspelt_town_comes_back_with_the_closest_communes(referential):
+    referential["landerneau"].latitude, referential["landerneau"].longitude = 48.451, -4.252
+    db.session.commit()
+    with pytest.raises(InvalidSearch) as error:
+        SearchParams.from_args({"commune": "Kimperlé"})
+    assert error.value.parameter == "commune"
+    assert [place.insee_code for place in error.value.suggestions] == ["29233"]
+    assert error.value.suggestions[0].label == "Quimperlé (29)"
+    assert "Vouliez-vous dire Quimperlé (29) ?" in error.value.message
+    assert [place.name for place in close_communes("Landernau")] == ["Landerneau"]
+    assert [place.name for place in close_communes("landerneau (29)")] == ["Landerneau"]
+    # Mellac has no known position: proposing it would only fail again.
+    assert close_communes("Melac") == ()
+    assert close_communes("Zz") == ()
+
+
+def test_a_town_matching_nothing_says_how_to_find_it(referential):
+    with pytest.raises(InvalidSearch) as error:
+        SearchParams.from_args({"commune": "Atlantide"})
+    assert error.value.suggestions == ()
+    assert "Vérifiez son orthographe ou indiquez son code postal" in error.value.message
+
+
+def test_st_stands_for_saint_in_suggestions(referential):
+    factories.CommuneFactory(
+        insee_code="22278",
+        name="Saint-Brieuc",
+        search_name="saint brieuc",
+        department=factories.DepartmentFactory(code="22", name="Côtes-d'Armor"),
+        latitude=48.514,
+        longitude=-2.765,
+    )
+    db.session.commit()
+    assert [place.label for place in close_communes("St Brieu")] == ["Saint-Brieuc (22)"]
+
+
+def test_the_place_label_resolves_back_to_the_same_commune(referential):
+    place = resolve_commune("29233")
+    assert place.label == "Quimperlé (29)"
+    assert resolve_commune(place.label) == place
+
+
 def test_commune_is_resolved_from_a_postcode_a_name_or_a_label(referential):
     referential["quimperle"].latitude = 47.872
     db.session.commit()
@@ -353,6 +428,19 @@ def test_excerpts_mark_the_words_found_and_escape_the_rest(organisations):
     assert "<mark>" not in plain and plain.startswith("Vous menez &lt;script&gt;")
 
 
+def test_excerpt_as_plain_text_has_neither_tags_nor_character_references(organisations):
+    OfferFactory(
+        organisation=organisations["quimperle"],
+        missions="Vous menez <script>alert(1)</script> l'aménagement & la mobilité du bourg.",
+    )
+    hit = search(q="amenagement").hits[0]
+    assert hit.excerpt_text.startswith(
+        "Vous menez <script>alert(1)</script> l'aménagement & la mobilité du bourg."
+    )
+    assert "<mark>" not in hit.excerpt_text and "&#39;" not in hit.excerpt_text
+    assert "&amp;" not in hit.excerpt_text
+
+
 def test_excerpt_shows_the_part_of_a_long_text_that_matches(organisations):
     OfferFactory(
         organisation=organisations["quimperle"],
@@ -401,6 +489,9 @@ def test_defaults(referential):
     db.session.commit()
     near = SearchParams.from_args({"commune": "29233", "rayon": ""})
     assert near.radius_km == 30
+    assert near.effective_sort == "distance"
+    assert near.place.label == "Quimperlé (29)"
+    assert SearchParams.from_args({"tri": "distance"}).effective_sort == "date"
     assert SearchParams.from_args({"rayon": "50"}).radius_km is None
     assert SearchParams.from_args({"departement": "29", "page": "2"}).to_args() == {
         "departement": "29",
