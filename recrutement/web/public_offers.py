@@ -12,12 +12,26 @@ from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.feed import atom_feed
 from recrutement.offers.models import Offer
-from recrutement.offers.presentation import job_posting, slug
+from recrutement.offers.presentation import (
+    REMOTE_WORK_SHORT,
+    contract_summary,
+    distance_label,
+    job_posting,
+    salary_range,
+    slug,
+)
 from recrutement.offers.queries import get_open_offer_or_404, open_offers
 from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.web.public import bp
 
 FEED_SIZE = 50
+
+# Offer pages, the employer's preview of one (employer_offers.py) and the search page
+# show offers with these.
+bp.add_app_template_global(salary_range, "offer_salary")
+bp.add_app_template_global(contract_summary, "offer_contract")
+bp.add_app_template_global(distance_label, "offer_distance")
+bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")
 
 
 @bp.get("/offres/<int:offer_id>", defaults={"slug": ""})
