@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.offers.models import ContractType, Experience, Offer, RemoteWork
 from recrutement.offers.presentation import offer_url
 from recrutement.referential.models import Commune, Department, Region
-from recrutement.search.query import SearchResults
+from recrutement.search.query import SearchResults, excerpt_text
 
 
 @dataclass
 class ResultRow:
     offer: Offer
-    excerpt: object  # Markup with <mark> around matched words
+    excerpt: Markup  # safe HTML, <mark> around the words found
+    # From the town searched near, in km; None without a town.
+    distance_km: float | None = None
+    # Days left to apply: 0 on the deadline day.
+    deadline_in_days: int = 0
 
 
-def result_rows(results: SearchResults) -> list[ResultRow]:
+def result_rows(results: SearchResults, today: date | None = None) -> list[ResultRow]:
     """The hits' offers, read from the database (the source of truth), in hit order."""
+    today = today or paris_today()
     ids = [hit.offer_id for hit in results.hits]
     offers = {
         offer.id: offer
@@ -36,10 +44,24 @@ def result_rows(results: SearchResults) -> list[ResultRow]:
     }
     # An offer deleted since it was indexed is skipped rather than shown broken.
     return [
-        ResultRow(offers[hit.offer_id], hit.excerpt)
+        ResultRow(
+            offers[hit.offer_id],
+            hit.excerpt,
+            hit.distance_km,
+            (offers[hit.offer_id].application_deadline - today).days,
+        )
         for hit in results.hits
         if hit.offer_id in offers
     ]
+
+
+def api_row_json(row: ResultRow) -> dict:
+    """One search result of `GET /api/v1/offres`: the offer, its excerpt and, in a
+    search near a town, `distance_km`."""
+    body = offer_json(row.offer, row.excerpt)
+    if row.distance_km is not None:
+        body["distance_km"] = round(row.distance_km, 1)
+    return body
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
@@ -58,8 +80,13 @@ def facet_labels() -> dict[str, dict[str, str]]:
     }
 
 
-def offer_json(offer: Offer, excerpt: str = "") -> dict:
-    """One offer in the public API's shape (DESIGN.md, Public contract)."""
+def offer_json(offer: Offer, excerpt: Markup | None = None) -> dict:
+    """One offer in the public API's shape (DESIGN.md, Public contract).
+
+    `extrait` is plain text; `extrait_html` the same excerpt as safe HTML, the words
+    found in <mark> and the rest escaped (`&amp;`, `&lt;`, `&#39;`...).
+    """
+    excerpt = excerpt if excerpt is not None else Markup("")
     return {
         "id": offer.id,
         "titre": offer.title,
@@ -71,7 +98,8 @@ def offer_json(offer: Offer, excerpt: str = "") -> dict:
         "contrat": offer.contract_type,
         "publiee_le": offer.published_at.date().isoformat() if offer.published_at else None,
         "date_limite": offer.application_deadline.isoformat(),
-        "extrait": str(excerpt),
+        "extrait": excerpt_text(excerpt),
+        "extrait_html": str(excerpt),
     }
 
 

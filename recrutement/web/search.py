@@ -3,32 +3,68 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from recrutement.accounts.permissions import public
 from recrutement.offers.listing import (
+    api_row_json,
     facet_labels,
     offer_detail_json,
-    offer_json,
     result_rows,
 )
 from recrutement.offers.queries import get_open_offer_or_404
-from recrutement.search.query import InvalidSearch, SearchParams, search_offers
+from recrutement.search.query import (
+    MAX_PAGE,
+    SORT_DISTANCE,
+    InvalidSearch,
+    SearchParams,
+    search_offers,
+)
 from recrutement.web import api
+from recrutement.web.forms import page_number
 from recrutement.web.public import bp
 
 # The facets the JSON API returns (DESIGN.md); the page shows them all.
 API_FACETS = ("region", "departement", "contrat")
+# The "Trier par" choices. The first (no `tri`) lets the search choose: by relevance
+# with keywords, nearest first near a town, newest first otherwise; so that a visitor
+# who types a town and nothing else gets the nearest offers first.
 SORTS = {
-    "pertinence": "Pertinence",
+    "": "Pertinence",
     "date": "Les plus récentes",
     "date_limite": "Date limite la plus proche",
+    "distance": "Les plus proches",
 }
+# What the results' heading says of their order (SearchResults.sort).
+ORDERS = {
+    "pertinence": "Les plus pertinentes d'abord.",
+    "date": "Les plus récentes d'abord.",
+    "date_limite": "Les dates limites les plus proches d'abord.",
+    "distance": "Les plus proches d'abord.",
+}
+
+
+def sort_choices(params: SearchParams | None, asked: str) -> tuple[dict[str, str], str]:
+    """The "Trier par" options and the one selected: nearest first only near a town."""
+    near_a_town = params is not None and params.place is not None
+    choices = {value: label for value, label in SORTS.items() if value != SORT_DISTANCE}
+    if near_a_town:
+        choices[SORT_DISTANCE] = SORTS[SORT_DISTANCE]
+    selected = params.sort if params is not None else asked
+    if selected not in choices:
+        selected = ""
+    return choices, selected or ""
 
 
 def search_url(params: SearchParams | None, **changes) -> str:
     """This search's address with `changes`; an empty value removes a parameter.
     Changing anything but the page starts again at page 1."""
     args = params.to_args() if params else {}
+    return _url(args, changes)
+
+
+def _url(args: dict[str, str], changes: dict) -> str:
+    args = dict(args)
     if "page" not in changes:
         args.pop("page", None)
     for name, value in changes.items():
@@ -42,9 +78,18 @@ def search_url(params: SearchParams | None, **changes) -> str:
 @bp.get("/offres")
 @public
 def search():
+    # Like every list, a page number out of range is brought back in range rather than
+    # refused; a page past the last one says so (see the template).
+    args = MultiDict(request.args)
+    if "page" in args:
+        args["page"] = str(min(page_number(request.args), MAX_PAGE))
     try:
-        params = SearchParams.from_args(request.args)
+        params = SearchParams.from_args(args)
     except InvalidSearch as error:
+        typed = {name: value for name, value in args.items() if value}
+        # A town that matches no commune is a question ("which one?"), not a broken
+        # request: the page answers it with the closest communes.
+        misspelt_town = error.parameter == "commune"
         return (
             render_template(
                 "public/search.html",
@@ -53,11 +98,11 @@ def search():
                 rows=[],
                 labels=facet_labels(),
                 error=error,
-                args=request.args,
-                sorts=SORTS,
-                url=lambda **changes: search_url(None, **changes),
+                args=args,
+                sorts=sort_choices(None, args.get("tri", "")),
+                url=lambda **changes: _url(typed, changes),
             ),
-            400,
+            200 if misspelt_town else 400,
         )
     results = search_offers(params)
     return render_template(
@@ -67,9 +112,16 @@ def search():
         rows=result_rows(results),
         labels=facet_labels(),
         error=None,
-        args=request.args,
-        sorts=SORTS,
+        args=args,
+        sorts=sort_choices(params, ""),
+        order=ORDERS[results.sort],
         url=lambda **changes: search_url(params, **changes),
+        without_place=search_url(
+            params,
+            commune="",
+            rayon="",
+            tri="" if params.sort == SORT_DISTANCE else params.sort,
+        ),
     )
 
 
@@ -84,6 +136,15 @@ def api_search():
             "parametre": error.parameter,
             "message": error.message,
         }
+        if error.suggestions:
+            body["suggestions"] = [
+                {
+                    "code_insee": place.insee_code,
+                    "nom": place.name,
+                    "departement": place.department_code,
+                }
+                for place in error.suggestions
+            ]
         return jsonify(body), 400
     results = search_offers(params)
     return jsonify(
@@ -91,7 +152,7 @@ def api_search():
             "total": results.total,
             "page": results.page,
             "par_page": results.per_page,
-            "resultats": [offer_json(row.offer, row.excerpt) for row in result_rows(results)],
+            "resultats": [api_row_json(row) for row in result_rows(results)],
             "facettes": {name: results.facets.get(name, {}) for name in API_FACETS},
             "suggestion": results.suggestion,
         }
