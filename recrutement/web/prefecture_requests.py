@@ -18,6 +18,7 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.cofunding import export, instruction, services
 from recrutement.cofunding.content import euros
+from recrutement.cofunding.decision import reference
 from recrutement.cofunding.instruction_forms import (
     FAVOURABLE,
     AnahOpinionForm,
@@ -247,6 +248,7 @@ def _detail_page(found: CofundingRequest, status: int = 200, **bound):
         and anah_line.granted_amount > 0,
         anah_cap=instruction.anah_cap(found) if found.anah_asked else None,
         filed=filed_on(found),
+        decision_number=reference(found) if found.status == CofundingStatus.GRANTED else None,
         euros=euros,
         post_url=url_for("prefecture.request_message", request_id=found.id),
         **forms,

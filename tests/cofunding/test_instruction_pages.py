@@ -543,7 +543,8 @@ def test_grant_waits_for_the_anah_opinion_then_produces_the_decision(app, people
         assert pdf.headers["Cache-Control"] == "private, no-store"
         pdf.close()
     page = prefecture.get(f"/prefecture/demandes/{found.id}").page
-    assert "Télécharger la décision" in page and "Aucune action" in page
+    assert f"Télécharger la décision n° PVD-29-{found.decided_at.year}-{found.id}" in page
+    assert "Aucune action" in page
 
 
 def test_the_decision_pdf_exists_only_once_granted(people, prefecture):
