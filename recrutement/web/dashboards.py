@@ -4,6 +4,7 @@ préfecture's and ANCT's dashboards read like /statistiques."""
 
 from __future__ import annotations
 
+from recrutement.pilotage.profile import BREAKDOWNS
 from recrutement.pilotage.summary import Summary
 
 # The public page's charts of a summary (pilotage.charts), shared rather than redrawn.
@@ -27,4 +28,4 @@ FORMATTERS = {
 
 def blocks(summary: Summary) -> dict:
     """The template context of the dashboard blocks for `summary`."""
-    return {**FORMATTERS, "charts": charts_of(summary)}
+    return {**FORMATTERS, "charts": charts_of(summary), "breakdowns": BREAKDOWNS}

@@ -358,4 +358,4 @@ def test_empty_prefecture_dashboard(client, login_as):
     page = client.get("/prefecture/tableau-de-bord").page
     assert "aucune demande décidée pour le moment" in page
     assert "Ploërmel" in page  # its only PVD town has nobody yet
-    assert "aucun montant accordé pour le moment." in page
+    assert "Aucun cofinancement n'a encore été accordé sur ce territoire." in page
