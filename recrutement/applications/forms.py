@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf.file import FileField
 from wtforms import BooleanField, TextAreaField
 
+from recrutement.applications.services import OTHERS_MESSAGE
 from recrutement.core.forms import Form
 from recrutement.core.validators import bounded, required
 
@@ -36,13 +37,19 @@ class RejectForm(Form):
 
 
 class HireForm(Form):
+    """The hire's confirmation page: informing the others is the default (issue 11)."""
+
     notify_others = BooleanField(
-        "Informer les autres candidats que le poste est pourvu (leurs candidatures en cours seront closes)"
+        "Informer les autres candidats que le poste est pourvu",
+        description="Leurs candidatures en cours sont closes et chacun reçoit le message ci-dessous.",
+        default=True,
     )
     message = TextAreaField(
         "Message aux autres candidats",
-        description="Par défaut : « Le poste a été pourvu. »",
+        description="Modifiez-le si vous le souhaitez, puis mettez l'aperçu à jour.",
+        default=OTHERS_MESSAGE,
         validators=[bounded(2000)],
+        render_kw={"rows": 4},
     )
 
 

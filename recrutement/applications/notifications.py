@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app, render_template
+
 from recrutement.applications.models import Application
 from recrutement.core.french import of_organisation
 from recrutement.core.urls import absolute_url
@@ -17,20 +19,37 @@ SUBJECTS = {
 }
 
 
+def _to_candidate_mail(application: Application, template: str, **context) -> tuple[str, str, dict]:
+    """The template name, subject and context of a mail to the candidate."""
+    return (
+        f"application_{template}" if not template.startswith("application_") else template,
+        f"{SUBJECTS[template]} — {application.offer.title}",
+        dict(
+            application=application,
+            offer=application.offer,
+            user=application.candidate,
+            link=absolute_url("candidate.application", application_id=application.id),
+            **context,
+        ),
+    )
+
+
 def to_candidate(application: Application, template: str, **context) -> None:
     """Tell the candidate about their application (`template` names the step)."""
     if application.candidate is None:
         return  # anonymised: nobody to tell
-    queue_email(
-        application.candidate.email,
-        f"application_{template}" if not template.startswith("application_") else template,
-        f"{SUBJECTS[template]} — {application.offer.title}",
-        application=application,
-        offer=application.offer,
-        user=application.candidate,
-        link=absolute_url("candidate.application", application_id=application.id),
-        **context,
-    )
+    name, subject, values = _to_candidate_mail(application, template, **context)
+    queue_email(application.candidate.email, name, subject, **values)
+
+
+def preview_to_candidate(application: Application, template: str, **context) -> tuple[str, str]:
+    """The subject and text of the mail `to_candidate` would send, without sending it
+    (the employer reads it before confirming a hire)."""
+    name, subject, values = _to_candidate_mail(application, template, **context)
+    # The context queue_email completes, for the same text.
+    values.setdefault("base_url", current_app.config["BASE_URL"])
+    values.setdefault("subject", subject)
+    return subject, render_template(f"email/{name}.txt", **values)
 
 
 def new_application(application: Application) -> None:

@@ -175,11 +175,45 @@ def reject_many(
     return len(applications)
 
 
+# What the other candidates read when the employer keeps the proposed message.
+OTHERS_MESSAGE = (
+    "Le poste a été pourvu. Merci de l'intérêt que vous avez porté à cette offre et du "
+    "temps consacré à votre candidature."
+)
+
+
+def others_to_inform(application: Application) -> list[Application]:
+    """The offer's other applications still open: those a hire would close, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.offer_id == application.offer_id,
+                Application.id != application.id,
+                Application.status.in_(OPEN_STATES),
+            )
+            .order_by(Application.created_at, Application.id)
+        )
+    )
+
+
+def others_message_preview(application: Application, message: str) -> tuple[str, str] | None:
+    """The subject and text of the mail the other candidates would receive (as the
+    first of them), or None when there is nobody else to tell."""
+    others = [other for other in others_to_inform(application) if other.candidate]
+    if not others:
+        return None
+    return notifications.preview_to_candidate(
+        others[0], "rejected", reason=(message or "").strip() or OTHERS_MESSAGE
+    )
+
+
 def hire(
     actor: User, application: Application, notify_others: bool = False, message: str = ""
 ) -> int:
     """Record the hire: the offer becomes filled; optionally close the other open
-    applications with one message. Returns how many others were told."""
+    applications with one message (OTHERS_MESSAGE when blank), as a shared rejection
+    reason. Returns how many others were told."""
     _check_employer(actor, application)
     _lock(application)
     _move(actor, application, HIRE)
@@ -193,15 +227,9 @@ def hire(
     record_hire(application)
     others = []
     if notify_others:
-        others = db.session.scalars(
-            select(Application).where(
-                Application.offer_id == offer.id,
-                Application.id != application.id,
-                Application.status.in_(OPEN_STATES),
-            )
-        ).all()
+        others = others_to_inform(application)
         for other in others:
-            _reject_locked(actor, other, message or "Le poste a été pourvu.", share_reason=True)
+            _reject_locked(actor, other, message.strip() or OTHERS_MESSAGE, share_reason=True)
     db.session.commit()
     return len(others)
 

@@ -222,6 +222,15 @@ def long_date(value: date | datetime | None) -> str:
     return f"{first} {MONTHS[day.month - 1]} {day.year}"
 
 
+def long_datetime(moment: datetime | None) -> str:
+    """A stored moment as French write it, in Paris time: "1er mars 2026 à 8 h 05";
+    "" for None."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(PARIS) if moment.tzinfo else moment
+    return f"{long_date(local)} à {local.hour}{NARROW_NBSP}h{NARROW_NBSP}{local.minute:02d}"
+
+
 def short_date(value: date | datetime | None) -> str:
     """ "01/03/2026" (an aware moment read in Paris time); "" for None."""
     if value is None:
@@ -241,5 +250,6 @@ FILTERS = {
     "euros": euros,
     "percent": percent,
     "long_date": long_date,
+    "long_datetime": long_datetime,
     "short_date": short_date,
 }

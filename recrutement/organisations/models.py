@@ -90,6 +90,11 @@ class Membership(db.Model):
         String(10), default="instant", server_default="instant"
     )
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the member last looked at the organisation's home (/collectivite/), and when
+    # the visit before the current one ended: the home counts the applications received
+    # since then as new (organisations.home).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", back_populates="membership", foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

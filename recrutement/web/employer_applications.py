@@ -19,16 +19,24 @@ from recrutement.applications.forms import (
 )
 from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
 from recrutement.applications.profile_services import existing_profile
-from recrutement.applications.queries import get_application_for_member_or_404
+from recrutement.applications.queries import (
+    applications_for_member,
+    get_application_for_member_or_404,
+)
 from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
+from recrutement.cofunding.models import CofundingRequest
+from recrutement.cofunding.queries import requests_for_member
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import plural
 from recrutement.core.spreadsheet import INTEGER, TEXT, Column, write_csv
 from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
-from recrutement.offers.queries import get_offer_for_member_or_404
+from recrutement.offers.models import Offer
+from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
 from recrutement.web.candidate_applications import application_history, post_message_and_return
 from recrutement.web.employer import bp
+from recrutement.web.forms import page_number
 
 
 def _offer_applications(offer, status: str = ""):
@@ -38,6 +46,47 @@ def _offer_applications(offer, status: str = ""):
     # One query for the candidates' names rather than one per row.
     query = query.options(selectinload(Application.candidate))
     return db.session.scalars(query.order_by(Application.created_at)).all()
+
+
+APPLICATIONS_PAGE_SIZE = 25
+
+
+@bp.get("/candidatures")
+@roles(Role.EMPLOYER)
+def applications_list():
+    """Every application to the organisation's offers, newest first, filtered by state
+    and offer."""
+    status = request.args.get("etat", "")
+    offer_id = whole_number(request.args.get("offre"))
+    query = applications_for_member(current_user)
+    if status in set(ApplicationStatus):
+        query = query.where(Application.status == status)
+    else:
+        status = ""
+    if offer_id is not None:
+        query = query.where(Application.offer_id == offer_id)
+    page = db.paginate(
+        query.options(
+            selectinload(Application.candidate), selectinload(Application.offer)
+        ).order_by(Application.created_at.desc(), Application.id.desc()),
+        page=page_number(request.args),
+        per_page=APPLICATIONS_PAGE_SIZE,
+        error_out=False,
+    )
+    offers = db.session.scalars(
+        offers_of_member(current_user)
+        .where(Offer.id.in_(applications_for_member(current_user).with_only_columns(Offer.id)))
+        .order_by(Offer.created_at.desc())
+    ).all()
+    return render_template(
+        "employer/applications_all.html",
+        page=page,
+        status=status,
+        offer_id=offer_id,
+        offers=offers,
+        statuses=list(ApplicationStatus),
+        filtered=bool(status or offer_id is not None),
+    )
 
 
 @bp.get("/offres/<int:offer_id>/candidatures")
@@ -79,7 +128,9 @@ def offer_applications_reject(offer_id: int):
             flash(error.message, "error")
         else:
             flash(
-                f"{count} candidature(s) non retenue(s) ; les candidats sont prévenus.", "success"
+                f"{plural(count, 'candidature non retenue', 'candidatures non retenues')} ; "
+                + ("le candidat est prévenu." if count < 2 else "les candidats sont prévenus."),
+                "success",
             )
     return redirect(url_for("employer.offer_applications", offer_id=offer.id))
 
@@ -155,9 +206,21 @@ def application(application_id: int):
         action_form=ActionForm(),
         interview_form=InterviewForm(),
         reject_form=RejectForm(),
-        hire_form=HireForm(),
+        cofunding_request=_cofunding_request_of(found),
         messages=messages.thread(found),
         message_form=MessageForm(),
+    )
+
+
+def _cofunding_request_of(application: Application) -> CofundingRequest | None:
+    """The cofunding request filed for this hire, if any (the newest, for a renewal)."""
+    if application.status != ApplicationStatus.HIRED:
+        return None
+    return db.session.scalar(
+        requests_for_member(current_user)
+        .where(CofundingRequest.application_id == application.id)
+        .order_by(CofundingRequest.id.desc())
+        .limit(1)
     )
 
 
@@ -177,7 +240,62 @@ def application_cv(application_id: int):
     return send_stored_file(found.cv, f"cv-candidature-{found.id}.pdf")
 
 
-@bp.post("/candidatures/<int:application_id>/<any(examiner, entretien, refuser, retenir):action>")
+@bp.route("/candidatures/<int:application_id>/retenir", methods=["GET", "POST"])
+@roles(Role.EMPLOYER)
+def application_hire(application_id: int):
+    """Record the hire after a confirmation page: who is hired, what follows, whether
+    the other candidates are told (yes by default) and the mail they would receive."""
+    found = get_application_for_member_or_404(current_user, application_id)
+    if not allowed(HIRE, found.status):
+        flash(
+            f"Impossible de retenir cette candidature : elle est « {found.status_enum.label.lower()} ».",
+            "error",
+        )
+        return redirect(url_for("employer.application", application_id=found.id))
+    form = HireForm()
+    confirmed = request.form.get("etape") == "confirmer"
+    if confirmed and form.validate_on_submit():
+        try:
+            told = applications.hire(
+                current_user, found, form.notify_others.data, form.message.data or ""
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            message = "Recrutement enregistré : l'offre est pourvue."
+            if told:
+                message += (
+                    f" {plural(told, 'autre candidat prévenu', 'autres candidats prévenus')}."
+                )
+            flash(message, "success")
+            return redirect(url_for("employer.application", application_id=found.id))
+    elif request.method == "POST":
+        form.validate_on_submit()  # the preview: show errors, hire nothing
+    others = applications.others_to_inform(found)
+    other_names = [
+        other.candidate.full_name if other.candidate else "candidat (compte supprimé)"
+        for other in others
+    ]
+    # The preview is the mail of the first candidate who still has an account.
+    preview_name = next((o.candidate.full_name for o in others if o.candidate), "")
+    preview = applications.others_message_preview(found, form.message.data or "")
+    status = 400 if form.errors else 200
+    return (
+        render_template(
+            "employer/application_hire.html",
+            application=found,
+            form=form,
+            others=others,
+            other_names=other_names,
+            preview=preview,
+            preview_name=preview_name,
+        ),
+        status,
+    )
+
+
+@bp.post("/candidatures/<int:application_id>/<any(examiner, entretien, refuser):action>")
 @roles(Role.EMPLOYER)
 def application_move(application_id: int, action: str):
     found = get_application_for_member_or_404(current_user, application_id)
@@ -185,7 +303,6 @@ def application_move(application_id: int, action: str):
         "examiner": ActionForm,
         "entretien": InterviewForm,
         "refuser": RejectForm,
-        "retenir": HireForm,
     }
     form = forms[action]()
     if not form.validate_on_submit():
@@ -198,16 +315,9 @@ def application_move(application_id: int, action: str):
         elif action == "entretien":
             applications.invite_to_interview(current_user, found, form.details.data)
             message = "L'invitation à l'entretien est envoyée au candidat."
-        elif action == "refuser":
+        else:
             applications.reject(current_user, found, form.reason.data or "", form.share_reason.data)
             message = "La candidature n'est pas retenue ; le candidat est prévenu."
-        else:
-            others = applications.hire(
-                current_user, found, form.notify_others.data, form.message.data or ""
-            )
-            message = "Recrutement enregistré : l'offre est pourvue."
-            if others:
-                message += f" {others} autre(s) candidat(s) prévenu(s)."
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -72,7 +72,11 @@ def test_full_path_review_interview_hire_fills_the_offer(client, offer, mailbox)
     assert application.status == ApplicationStatus.INTERVIEW
     client.post(
         f"/collectivite/candidatures/{application.id}/retenir",
-        data={"notify_others": "y", "message": "Merci : nous avons retenu une autre candidature."},
+        data={
+            "etape": "confirmer",
+            "notify_others": "y",
+            "message": "Merci : nous avons retenu une autre candidature.",
+        },
     )
     db.session.refresh(application)
     db.session.refresh(other)
@@ -172,6 +176,7 @@ def test_withdrawn_or_decided_applications_cannot_move(client, offer):
         ("POST", "/collectivite/candidatures/{id}/examiner"),
         ("POST", "/collectivite/candidatures/{id}/entretien"),
         ("POST", "/collectivite/candidatures/{id}/refuser"),
+        ("GET", "/collectivite/candidatures/{id}/retenir"),
         ("POST", "/collectivite/candidatures/{id}/retenir"),
         ("GET", "/collectivite/offres/{offer}/candidatures"),
         ("GET", "/collectivite/offres/{offer}/candidatures.csv"),

@@ -177,7 +177,7 @@ def test_the_list_shows_the_organisations_requests_newest_first(client, employer
     assert "Poste de Commercy" not in page
     assert "Déposée" in page and "Brouillon" in page
     assert "Camille Le Gall" in page and "du 01/03/2026" in page and "au 31/12/2026" in page
-    assert "37 726,02 €" in page  # asked; nothing granted yet
+    assert "37\u202f726,02\u202f€" in page  # asked; nothing granted yet
     assert f'href="{BASE}/{newer.id}"' in page
 
 
@@ -316,14 +316,17 @@ def test_calculer_without_javascript_shows_the_split_and_saves_nothing(client, e
     response = client.post(f"{BASE}/nouvelle/poste", data=only_figures)
     assert response.status_code == 200, response.page[:3000]
     page = response.page
-    assert "25 150,68 €" in page and "12 575,34 €" in page and "37 726,02 €" in page
+    assert all(
+        f"{amount}\u202f€" in page
+        for amount in ("25\u202f150,68", "12\u202f575,34", "37\u202f726,02")
+    )
     assert "Pour 306 jours sur 365" in page
     assert "Indiquez le nom du chef de projet." not in page  # names are not needed to compute
     assert 'value="01/03/2026"' in page
     assert count_requests() == 0
 
     without_bdt = client.post(f"{BASE}/nouvelle/poste", data={**only_figures, "bdt_asked": ""}).page
-    assert "Non sollicitée" in without_bdt and "37 726,02 €" in without_bdt
+    assert "Non sollicitée" in without_bdt and "37\u202f726,02\u202f€" in without_bdt
 
     over_two_years = client.post(
         f"{BASE}/nouvelle/poste", data={**only_figures, "period_end": "2027-01-31"}
@@ -612,7 +615,7 @@ def test_deleting_a_draft_asks_for_confirmation(client, employer, people):
     confirm = client.get(f"{BASE}/{request.id}/supprimer")
     assert confirm.status_code == 200
     assert f"Supprimer le brouillon n° {request.id} ?" in confirm.page
-    assert "0 pièce jointe" in confirm.page
+    assert "Le brouillon sera supprimé définitivement." in confirm.page
     assert count_requests() == 1  # nothing deleted by looking
     assert client.post(f"{BASE}/{request.id}/supprimer", csrf=False).status_code == 400
     assert count_requests() == 1  # nor without the CSRF token
@@ -624,7 +627,8 @@ def test_deleting_a_draft_asks_for_confirmation(client, employer, people):
 def test_deleting_a_draft_deletes_its_attachments(client, employer, people):
     request = services.create_request(people.employer, content())
     attach(people.employer, request)
-    assert "1 pièce jointe" in client.get(f"{BASE}/{request.id}/supprimer").page
+    confirm = client.get(f"{BASE}/{request.id}/supprimer").page
+    assert "Le brouillon et sa pièce jointe seront supprimés définitivement." in confirm
     deleted = client.post(f"{BASE}/{request.id}/supprimer", follow_redirects=True)
     assert f"Le brouillon n° {request.id} est supprimé." in deleted.page
     assert count_requests() == 0

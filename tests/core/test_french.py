@@ -153,6 +153,10 @@ def test_dates_in_french():
     late = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
     assert french.long_date(late) == "1er janvier 2026"
     assert french.short_date(late) == "01/01/2026"
+    assert french.long_datetime(late) == f"1er janvier 2026 à 0{N}h{N}30"
+    summer = datetime(2026, 7, 14, 6, 5, tzinfo=UTC)
+    assert french.long_datetime(summer) == f"14 juillet 2026 à 8{N}h{N}05"
+    assert french.long_datetime(None) == ""
 
 
 def test_the_helpers_are_jinja_filters(app):

@@ -63,8 +63,17 @@ def test_apply_interview_hire(browser, live_server, visitor, mailbox, referentia
     visitor.goto(page.url.replace(live_server, ""))
     assert page.get_by_text("Mardi 8 décembre à 14 h").is_visible()
 
-    employer.submit("Enregistrer le recrutement")
+    with employer.page.expect_navigation():
+        employer.page.get_by_role("link", name="Enregistrer le recrutement").click()
+    employer.check()
+    assert employer.page.get_by_role(
+        "heading", name=f"Retenir {candidate.full_name} ?"
+    ).is_visible()
+    employer.submit("Confirmer le recrutement")
     assert employer.page.get_by_text("Recrutement enregistré : l'offre est pourvue.").is_visible()
+    assert employer.page.get_by_role(
+        "link", name="Demander le cofinancement de ce poste"
+    ).is_visible()
     employer.goto(f"/collectivite/offres/{offer.id}/candidatures")
     context.close()
 
