@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.passwords import hash_password, verify_password
+from recrutement.core.french import commune_organisation_name
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.organisations.models import (
@@ -114,7 +115,7 @@ def _organisation(item: DemoOrganisation) -> Organisation:
         organisation = Organisation(
             kind=OrganisationKind.COMMUNE,
             commune_insee_code=commune.insee_code,
-            name=f"Commune de {commune.name}",
+            name=commune_organisation_name(commune.name),
             department_code=commune.department_code,
             towns=[commune],
         )

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, insert, select
 
+from recrutement.core.french import commune_organisation_name
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import (
@@ -798,7 +799,7 @@ def _ensure_organisations(rows, existing: dict, now: datetime) -> dict[str, int]
                     "kind": OrganisationKind.COMMUNE.value,
                     "commune_insee_code": row.insee_code,
                     "grouping_siren": None,
-                    "name": f"Commune de {row.name}",
+                    "name": commune_organisation_name(row.name),
                     "department_code": row.department_code,
                     "status": OrganisationStatus.VALIDATED.value,
                     "refusal_reason": "",
