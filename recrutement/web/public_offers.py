@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import public
+from recrutement.applications.services import existing_application
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
@@ -39,7 +42,13 @@ bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")
 @public
 def offer(offer_id: int, slug: str):
     found = get_open_offer_or_404(offer_id)
-    return render_template("public/offer.html", offer=found, jsonld=job_posting(found))
+    # A candidate who already applied is shown their application instead of the button.
+    application = None
+    if current_user.is_authenticated and current_user.role == Role.CANDIDATE:
+        application = existing_application(current_user, found)
+    return render_template(
+        "public/offer.html", offer=found, jsonld=job_posting(found), application=application
+    )
 
 
 @bp.get("/offres/<int:offer_id>/fiche-de-poste.pdf")

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from recrutement.applications.models import Application
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.offers.models import OfferStatus
@@ -395,3 +396,19 @@ def test_the_employer_preview_has_no_apply_button(login_as, client, referential)
     assert "Aperçu : voici l'offre" in html
     assert "Postuler à cette offre" not in html
     assert "Candidater" in html and "En bref" in html
+
+
+def test_a_candidate_who_applied_sees_their_application_not_the_button(login_as, client, offers):
+    offer = offers["quimperle"]
+    candidate = login_as("candidate")
+    application = Application(offer=offer, candidate=candidate, cover_letter="Ma lettre.")
+    db.session.add(application)
+    db.session.commit()
+    html = client.get(f"/offres/{offer.id}").get_data(as_text=True)
+    (box,) = texts(html, "app-apply-box")
+    assert box.startswith("Candidater Vous avez postulé à cette offre le ")
+    assert "Voir ma candidature" in box and "Postuler à cette offre" not in html
+    assert html.count(f'href="/candidat/candidatures/{application.id}"') == 2
+    # Another offer still has the button.
+    other = client.get(f"/offres/{offers['commercy'].id}").get_data(as_text=True)
+    assert "Postuler à cette offre" in other and "Voir ma candidature" not in other
