@@ -304,9 +304,9 @@ def test_home_links_to_the_queue_with_its_counts(people, prefecture, anah):
     filed(people, post_title="Poste A")
     filed(people, post_title="Poste B", **ANAH)
     page = prefecture.get("/prefecture/").page
-    assert "Demandes de cofinancement" in page and "2 demande(s)" in page
+    assert "Demandes de cofinancement" in page and "2 demandes" in page
     assert "Déposée (2)" in page and "Collectivités à valider" in page
-    assert "1 demande(s) qui sollicitent l'ANAH" in anah.get("/prefecture/").page
+    assert "1 demande qui sollicite l'ANAH" in anah.get("/prefecture/").page
 
 
 def test_the_anah_agent_sees_only_the_requests_asking_anah(people, anah):
