@@ -55,7 +55,7 @@ def queue(people):
 def test_csv_export_of_the_queue(app, people, queue):
     granted, submitted, _ = queue
     browser = sign_in(app, people.prefecture)
-    response = browser.get("/prefecture/demandes.csv")
+    response = browser.get("/prefecture/demandes.csv?etat=all")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=demandes-")
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -88,7 +88,7 @@ def test_csv_export_of_the_queue(app, people, queue):
 def test_xlsx_export_holds_numbers_and_dates(app, people, queue):
     granted, submitted, _ = queue
     browser = sign_in(app, people.prefecture)
-    response = browser.get("/prefecture/demandes.xlsx")
+    response = browser.get("/prefecture/demandes.xlsx?etat=all")
     assert response.status_code == 200 and response.mimetype == XLSX
     assert response.headers["Content-Disposition"].endswith(".xlsx")
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -129,10 +129,16 @@ def test_exports_follow_the_filters_and_the_anah_scope(app, people, queue):
     prefecture = sign_in(app, people.prefecture)
     only_submitted = read_csv(prefecture.get("/prefecture/demandes.csv?etat=submitted"))
     assert [row["N°"] for row in only_submitted] == [str(submitted.id)]
-    asking_anah = xlsx_rows(read_xlsx(prefecture.get("/prefecture/demandes.xlsx?financeur=anah")))
+    asking_anah = xlsx_rows(
+        read_xlsx(prefecture.get("/prefecture/demandes.xlsx?etat=all&financeur=anah"))
+    )
     assert [row["N°"] for row in asking_anah] == [granted.id]
+    # Without a state, the export is the view the queue opens on: what awaits the agent.
+    waiting = read_csv(prefecture.get("/prefecture/demandes.csv"))
+    assert [row["N°"] for row in waiting] == [str(submitted.id)]
     anah = sign_in(app, people.anah)
-    assert [row["N°"] for row in read_csv(anah.get("/prefecture/demandes.csv"))] == [
+    assert read_csv(anah.get("/prefecture/demandes.csv")) == []  # its opinion is given
+    assert [row["N°"] for row in read_csv(anah.get("/prefecture/demandes.csv?etat=all"))] == [
         str(granted.id)
     ]
 
