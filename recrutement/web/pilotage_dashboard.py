@@ -23,10 +23,11 @@ from recrutement.core.spreadsheet import INTEGER, PERCENT, TEXT, Column
 from recrutement.extensions import db
 from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.pilotage import figures
+from recrutement.pilotage.cache import cached_summary
 from recrutement.pilotage.map import department_map
 from recrutement.pilotage.map import departments as map_shapes
 from recrutement.pilotage.scope import DEPARTMENT, FRANCE, REGION, Scope, UnknownPlace, from_args
-from recrutement.pilotage.summary import Summary, Table, summarise
+from recrutement.pilotage.summary import Summary, Table
 from recrutement.pilotage.to_handle import WAITING_DAYS, to_handle
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.web.dashboards import blocks
@@ -141,7 +142,7 @@ def dashboard():
         place = from_args(request.args)
     except UnknownPlace:
         abort(404)
-    summary = summarise(place)
+    summary = cached_summary(place)
     drill, links, organisations = None, {}, []
     if place.level == FRANCE:
         drill, links = regions_table(summary)

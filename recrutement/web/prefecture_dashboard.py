@@ -21,7 +21,7 @@ from recrutement.cofunding.queries import AGES, WAITING, requests_for_instructor
 from recrutement.cofunding.workflow import FILED_STATUSES
 from recrutement.extensions import db
 from recrutement.pilotage import figures, instruction_work, scope
-from recrutement.pilotage.summary import summarise
+from recrutement.pilotage.cache import cached_summary
 from recrutement.referential.models import Commune
 from recrutement.web.dashboards import blocks
 from recrutement.web.prefecture import bp
@@ -31,7 +31,7 @@ from recrutement.web.prefecture import bp
 @roles(Role.PREFECTURE, Role.ANAH)
 def dashboard():
     place = scope.departments(current_user.department_codes)
-    summary = summarise(place)
+    summary = cached_summary(place)
     requests = requests_for_instructor(current_user)
     year = summary.on.year
     granted = instruction_work.granted_in_year(requests, year)
