@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time
 
+from recrutement.core.french import NARROW_NBSP, number
 from recrutement.core.urls import absolute_url
 from recrutement.offers.models import ContractType, Offer, RemoteWork
 from recrutement.referential.text import fold
@@ -25,10 +26,10 @@ def slug(offer: Offer) -> str:
     return words.strip("-")[:80].rstrip("-")
 
 
-# French typography: a no-break space groups thousands and ties "€" and "km" to their
-# number, so "36 000 €" never splits across two lines.
+# French typography (core/french.py): a narrow no-break space groups thousands and ties
+# "€", "km" and "%" to their number, a no-break space "36 mois", so that no amount or
+# length splits across two lines.
 NBSP = "\u00a0"
-
 
 # Remote work in a list of results, where the offer page's long labels would not fit.
 REMOTE_WORK_SHORT = {
@@ -38,26 +39,21 @@ REMOTE_WORK_SHORT = {
 }
 
 
-def thousands(number: int) -> str:
-    """36000 → "36 000" (no-break space)."""
-    return f"{number:,}".replace(",", NBSP)
-
-
 def salary_range(offer: Offer) -> str | None:
     """The gross annual pay as candidates compare it, or None when the offer gives none:
     "30 500 à 36 000 € brut par an", "à partir de 30 500 € brut par an"..."""
     low, high = offer.salary_min, offer.salary_max
     if low and high and low != high:
-        amount = f"{thousands(low)} à {thousands(high)}"
+        amount = f"{number(low)} à {number(high)}"
     elif low or high:
-        amount = thousands(low or high)
+        amount = number(low or high)
         if low and not high:
             amount = f"à partir de {amount}"
         elif high and not low:
             amount = f"jusqu'à {amount}"
     else:
         return None
-    return f"{amount}{NBSP}€ brut par an"
+    return f"{amount}{NARROW_NBSP}€ brut par an"
 
 
 def contract_summary(offer: Offer) -> str:
@@ -67,15 +63,15 @@ def contract_summary(offer: Offer) -> str:
     if offer.duration_months:
         parts.append(f"{offer.duration_months}{NBSP}mois")
     if offer.working_time_percent < 100:
-        parts.append(f"temps partiel ({offer.working_time_percent}{NBSP}%)")
+        parts.append(f"temps partiel ({offer.working_time_percent}{NARROW_NBSP}%)")
     return ", ".join(parts)
 
 
 def distance_label(distance_km: float) -> str:
     """How far the workplace is from the town searched near: "à 12 km", "à moins de 1 km"."""
     if distance_km < 1:
-        return f"à moins de 1{NBSP}km"
-    return f"à {round(distance_km)}{NBSP}km"
+        return f"à moins de 1{NARROW_NBSP}km"
+    return f"à {number(round(distance_km))}{NARROW_NBSP}km"
 
 
 def offer_url(offer: Offer) -> str:

@@ -276,8 +276,8 @@ def test_search_near_a_town_with_the_type_ahead(browser, live_server, catalogue)
     assert page.get_by_label("Trier par").input_value() == ""
     assert page.get_by_text("Les plus proches d'abord.").is_visible()
     first, last = page.locator(".app-result").first, page.locator(".app-result").last
-    assert "à moins de 1\u00a0km" in first.inner_text()
-    assert "à 83\u00a0km" in last.inner_text()
+    assert "à moins de 1\u202fkm" in first.inner_text()
+    assert "à 83\u202fkm" in last.inner_text()
     assert field.input_value() == "Quimperlé (29)"
     # A click chooses too.
     field.fill("29800")
@@ -302,7 +302,7 @@ def test_search_near_a_town_without_javascript(browser, live_server, catalogue, 
     assert heading.is_visible()
     rows = page.locator(".app-result")
     assert rows.count() >= 1
-    assert all("à moins de 1\u00a0km" in text for text in rows.all_inner_texts())
+    assert all("à moins de 1\u202fkm" in text for text in rows.all_inner_texts())
     # A misspelt town: close communes are proposed, one click searches there.
     field.fill("Kimperlé")
     with page.expect_navigation():

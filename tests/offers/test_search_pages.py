@@ -157,7 +157,7 @@ def test_each_row_shows_place_contract_salary_remote_work_and_deadline(client, n
     assert "Cheffe de projet Landerneau" in row
     assert "Landerneau (29800)" in row
     assert "CDD, 24\u00a0mois" in row
-    assert "32\u00a0500 à 41\u00a0000\u00a0€ brut par an" in row
+    assert "32\u202f500 à 41\u202f000\u202f€ brut par an" in row
     assert "Télétravail régulier" in row
     deadline = (paris_today() + timedelta(days=3)).strftime("%d/%m/%Y")
     assert f"Date limite : {deadline} (dans 3 jours)" in row
@@ -172,8 +172,8 @@ def test_rows_near_a_town_show_the_distance_nearest_first(client, near_quimperle
         "Chef de projet Petites villes de demain",
         "Cheffe de projet Landerneau",
     ]
-    assert "à moins de 1\u00a0km" in rows[0]
-    assert "à 83\u00a0km" in rows[1]
+    assert "à moins de 1\u202fkm" in rows[0]
+    assert "à 83\u202fkm" in rows[1]
     assert texts(html, "fr-h4")[0] == "2 offres à moins de 100 km de Quimperlé"
     # The field shows the commune with its département, which resolves back to it.
     assert 'value="Quimperlé (29)"' in html
@@ -384,7 +384,7 @@ def test_the_offer_page_gives_the_way_to_apply_before_the_facts(client, offers):
     assert "Postuler à cette offre" in box
     # The fact sheet no longer stretches to the page's height (static/css/offers.css).
     assert "css/offers.css" in html
-    assert "30\u00a0500 à 36\u00a0000\u00a0€ brut par an" in html
+    assert "30\u202f500 à 36\u202f000\u202f€ brut par an" in html
 
 
 def test_the_employer_preview_has_no_apply_button(login_as, client, referential):
