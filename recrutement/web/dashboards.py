@@ -7,9 +7,8 @@ from __future__ import annotations
 from recrutement.pilotage.profile import BREAKDOWNS
 from recrutement.pilotage.summary import Summary
 
-# The public page's charts of a summary (pilotage.charts), shared rather than redrawn.
-from recrutement.web.statistics import _charts as charts_of
 from recrutement.web.statistics import (
+    draw_charts,
     format_cell,
     format_euros,
     format_number,
@@ -28,4 +27,5 @@ FORMATTERS = {
 
 def blocks(summary: Summary) -> dict:
     """The template context of the dashboard blocks for `summary`."""
-    return {**FORMATTERS, "charts": charts_of(summary), "breakdowns": BREAKDOWNS}
+    charts = summary.drawn("charts", lambda: draw_charts(summary))
+    return {**FORMATTERS, "charts": charts, "breakdowns": BREAKDOWNS}

@@ -186,7 +186,7 @@ def compact_euros(amount: float) -> str:
     return f"{format_number(float(shown))}\u00a0{unit}"
 
 
-def _charts(summary: Summary) -> dict:
+def draw_charts(summary: Summary) -> dict:
     """The charts above each table (pilotage.charts), as inline SVG. A profile cell
     marked "secret" (5 or more, hidden so that another cannot be recomputed) has no
     bar: the chart would say "< 5"; the table under it gives the mark."""
@@ -275,7 +275,7 @@ def statistics():
         map_scope=map_scope,
         map_rows=map_rows,
         maps=maps,
-        charts=summary.drawn("charts", lambda: _charts(summary)),
+        charts=summary.drawn("charts", lambda: draw_charts(summary)),
         scope_args=scope_args(scope),
         cell=format_cell,
         number=format_number,
