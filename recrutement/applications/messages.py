@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recrutement.accounts.models import Role, User
 from recrutement.applications import notifications
@@ -27,6 +27,22 @@ def thread(application: Application) -> list[ApplicationMessage]:
             .order_by(ApplicationMessage.created_at, ApplicationMessage.id)
         )
     )
+
+
+def mark_read_by_candidate(candidate: User, application: Application) -> None:
+    """Record that the candidate has seen the whole thread (called when it is shown);
+    commits only when something changed."""
+    if application.candidate_id != candidate.id:
+        raise ServiceError("Cette candidature n'est pas la vôtre.")
+    newest = db.session.scalar(
+        select(func.max(ApplicationMessage.id)).where(
+            ApplicationMessage.application_id == application.id
+        )
+    )
+    # Only forward: ids grow with each message.
+    if newest is not None and newest > (application.candidate_read_message_id or 0):
+        application.candidate_read_message_id = newest
+        db.session.commit()
 
 
 def post_message(author: User, application: Application, body: str) -> ApplicationMessage:

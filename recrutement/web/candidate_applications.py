@@ -11,7 +11,8 @@ from recrutement.accounts.permissions import roles
 from recrutement.applications import messages
 from recrutement.applications import services as applications
 from recrutement.applications.forms import ActionForm, ApplyForm, MessageForm
-from recrutement.applications.models import Application
+from recrutement.applications.models import Application, ApplicationStatus
+from recrutement.applications.progress import STEPS, progress_of
 from recrutement.applications.queries import (
     applications_of_candidate,
     get_application_for_candidate_or_404,
@@ -74,25 +75,44 @@ def apply(offer_id: int):
 @candidate.bp.get("/candidatures")
 @roles(Role.CANDIDATE)
 def applications_list():
+    """The candidate's applications, newest first; `?etat=` keeps one state (the home's
+    counts link here). An unknown state shows them all and says so."""
+    state = (request.args.get("etat") or "").strip()
+    query = applications_of_candidate(current_user)
+    unknown_state = bool(state) and state not in ApplicationStatus.LABELS
+    if state and not unknown_state:
+        query = query.where(Application.status == state)
     page = db.paginate(
-        applications_of_candidate(current_user).order_by(Application.created_at.desc()),
+        query.order_by(Application.created_at.desc(), Application.id.desc()),
         page=page_number(request.args),
         per_page=PAGE_SIZE,
         error_out=False,
     )
-    return render_template("candidate/applications.html", page=page)
+    return render_template(
+        "candidate/applications.html",
+        page=page,
+        state=None if unknown_state else (state or None),
+        unknown_state=unknown_state,
+        states=ApplicationStatus.LABELS,
+    )
 
 
 @candidate.bp.get("/candidatures/<int:application_id>")
 @roles(Role.CANDIDATE)
 def application(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
+    history = application_history(found)
+    thread = messages.thread(found)
+    # Shown in full on this page: the thread is read (before the page counts the unread).
+    messages.mark_read_by_candidate(current_user, found)
     return render_template(
         "candidate/application.html",
         application=found,
-        history=application_history(found),
+        history=history,
+        progress=progress_of(found.status, [event.action for event in history]),
+        steps=STEPS,
         can_withdraw=allowed(WITHDRAW, found.status),
-        messages=messages.thread(found),
+        messages=thread,
         message_form=MessageForm(),
     )
 
