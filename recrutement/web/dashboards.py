@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from recrutement.pilotage.profile import BREAKDOWNS
 from recrutement.pilotage.summary import Summary
-
 from recrutement.web.statistics import (
     draw_charts,
     format_cell,
