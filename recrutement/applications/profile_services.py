@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role, User
@@ -58,12 +58,45 @@ def existing_profile(user: User) -> CandidateProfile | None:
     return db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
 
 
+def _has_pvd_town(column) -> ColumnElement[bool]:
+    return select(Commune.insee_code).where(column, Commune.is_pvd).exists()
+
+
 def regions() -> list[Region]:
-    return list(db.session.scalars(select(Region).order_by(Region.name)))
+    """The régions a candidate may choose: those with at least one PVD town."""
+    found = db.session.scalars(
+        select(Region).where(_has_pvd_town(Commune.region_code == Region.code))
+    )
+    # In French alphabetical order: "Île-de-France" between Hauts-de-France and La Réunion.
+    return sorted(found, key=lambda region: fold(region.name))
 
 
 def departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.code)))
+    """The départements a candidate may choose: those with at least one PVD town (so
+    neither Clipperton nor the Terres australes, nor any place the programme misses)."""
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(_has_pvd_town(Commune.department_code == Department.code))
+            .order_by(Department.code)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MobilityRegion:
+    """A région of the mobility choice, with its départements that have PVD towns."""
+
+    region: Region
+    departments: list[Department]
+
+
+def mobility_places() -> list[MobilityRegion]:
+    """The places of the mobility choice, grouped by région (by name), départements by code."""
+    by_region: dict[str, list[Department]] = {}
+    for department in departments():
+        by_region.setdefault(department.region_code, []).append(department)
+    return [MobilityRegion(region, by_region.get(region.code, [])) for region in regions()]
 
 
 def resolve_town(text: str) -> Commune | None:
@@ -129,12 +162,9 @@ def _phone(value: str) -> str:
     return value
 
 
-def _codes(chosen: list[str], model, field_name: str, message: str) -> list[str]:
+def _codes(chosen: list[str], allowed: list, field_name: str, message: str) -> list[str]:
     codes = sorted({code for code in chosen or [] if code})
-    if not codes:
-        return []
-    known = set(db.session.scalars(select(model.code).where(model.code.in_(codes))))
-    if known != set(codes):
+    if not set(codes) <= {place.code for place in allowed}:
         raise ServiceError(message, field=field_name)
     return codes
 
@@ -177,13 +207,13 @@ def update_profile(user: User, content: ProfileContent) -> CandidateProfile:
     town = resolve_town(content.town)
     mobility_regions = _codes(
         content.mobility_regions,
-        Region,
+        regions(),
         "mobility_regions",
         "Choisissez des régions de la liste.",
     )
     mobility_departments = _codes(
         content.mobility_departments,
-        Department,
+        departments(),
         "mobility_departments",
         "Choisissez des départements de la liste.",
     )

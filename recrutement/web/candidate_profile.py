@@ -17,9 +17,12 @@ from recrutement.web.candidate import bp
 from recrutement.web.forms import add_service_error
 
 
-def _profile_form(profile) -> ProfileForm:
+def _profile_form(profile, mobility: list[profile_services.MobilityRegion]) -> ProfileForm:
     form = ProfileForm()
-    form.set_places(profile_services.regions(), profile_services.departments())
+    form.set_places(
+        [place.region for place in mobility],
+        [department for place in mobility for department in place.departments],
+    )
     if request.method == "GET":
         form.first_name.data = current_user.first_name
         form.last_name.data = current_user.last_name
@@ -57,7 +60,8 @@ def _content(form: ProfileForm) -> profile_services.ProfileContent:
 @roles(Role.CANDIDATE)
 def profile():
     found = profile_services.existing_profile(current_user)
-    form = _profile_form(found)
+    mobility = profile_services.mobility_places()
+    form = _profile_form(found, mobility)
     if form.validate_on_submit():
         try:
             profile_services.update_profile(current_user, _content(form))
@@ -68,7 +72,10 @@ def profile():
             flash("Votre profil est enregistré.", "success")
             return redirect(url_for("candidate.profile"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("candidate/profile.html", form=form, profile=found), status
+    return (
+        render_template("candidate/profile.html", form=form, profile=found, mobility=mobility),
+        status,
+    )
 
 
 @bp.get("/profil/cv")

@@ -4,6 +4,7 @@ optional statistics answers; only they can read their CV."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -245,3 +246,73 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
         assert response.status_code == 302
         assert "/connexion" in response.headers["Location"]
     assert db.session.scalar(select(func.count(CandidateProfile.id))) == 0
+
+
+# --- Mobility: régions, then their départements, only where there are PVD towns -------------
+
+
+@pytest.fixture
+def places_without_pvd_towns(referential):
+    """Clipperton (its own région, no PVD town) and a Breton département whose communes
+    are not in the programme."""
+    from tests import factories
+
+    clipperton = factories.DepartmentFactory(
+        code="989",
+        name="Île de Clipperton",
+        region=factories.RegionFactory(code="989", name="Île de Clipperton"),
+    )
+    factories.CommuneFactory(insee_code="98901", name="Île de Clipperton", department=clipperton)
+    cotes = factories.DepartmentFactory(
+        code="22", name="Côtes-d'Armor", region=referential["departments"]["29"].region
+    )
+    factories.CommuneFactory(insee_code="22278", name="Saint-Brieuc", department=cotes)
+    return clipperton
+
+
+def test_mobility_lists_regions_then_their_departments_with_pvd_towns(
+    client, login_as, places_without_pvd_towns
+):
+    login_as(Role.CANDIDATE)
+    page = client.get(URL).page
+    # One <details> per région with PVD towns; its départements inside it.
+    regions = re.findall(r'data-mobility-region="([^"]+)"', page)
+    assert regions == ["Bretagne", "Grand Est"]
+    bretagne = page.split('data-mobility-region="Bretagne"', 1)[1].split("</details>", 1)[0]
+    assert "Toute la région Bretagne" in bretagne
+    assert "Finistère (29)" in bretagne and "Morbihan (56)" in bretagne
+    assert "Meuse (55)" not in bretagne
+    assert "Clipperton" not in page and "Côtes-d'Armor" not in page
+    assert "Aucun territoire choisi." in page
+    assert page.count('type="checkbox" id="mobility_') == 5  # 2 régions, 3 départements
+    assert 'src="/static/js/mobility.js"' in page
+
+    refused = client.post(URL, data=profile_form(mobility_departments=["29", "989"]))
+    assert refused.status_code == 400
+    assert "Choisissez des départements de la liste." in refused.page
+    refused = client.post(URL, data=profile_form(mobility_regions=["989"]))
+    assert "Choisissez des régions de la liste." in refused.page
+
+
+def test_saved_mobility_shows_in_the_summary_and_opens_its_region(client, login_as):
+    user = login_as(Role.CANDIDATE)
+    saved = client.post(
+        URL, data=profile_form(mobility_regions=["44"], mobility_departments=["29", "56"])
+    )
+    assert saved.status_code == 302
+    assert (profile_of(user).mobility_regions, profile_of(user).mobility_departments) == (
+        ["44"],
+        ["29", "56"],
+    )
+
+    page = client.get(URL).page
+    assert "Vos choix : Finistère (29), Morbihan (56), Grand Est (toute la région)." in page
+    opened = re.findall(r'<details class="app-mobility" open data-mobility-region="([^"]+)"', page)
+    assert opened == ["Bretagne", "Grand Est"]
+    assert "2 départements choisis" in page and "toute la région" in page
+    assert re.search(r'value="29"\s+checked', page) and re.search(r'value="44"[^>]*checked', page)
+    assert not re.search(r'value="55"[^>]*checked', page)
+
+    # Unticking everything clears the choice.
+    client.post(URL, data=profile_form(mobility_regions=None, mobility_departments=None))
+    assert (profile_of(user).mobility_regions, profile_of(user).mobility_departments) == ([], [])
