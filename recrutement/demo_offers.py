@@ -3,7 +3,7 @@
 Two entry points:
 
 - `create_demo_offers(count)` adds `count` published offers spread over every
-  département, fast enough for load tests (`flask demo seed --offers N`,
+  département that has PVD towns, fast enough for load tests (`flask demo seed --offers N`,
   `make bench`): 10,000 offers take a few seconds.
 - `create_demo_offers_in_every_state()` gives the base demo (`flask demo seed`)
   offers in every state for the demo organisations of Quimperlé and Commercy,
@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, insert, select
+from sqlalchemy import func, insert, select
 
 from recrutement.core.french import commune_organisation_name
 from recrutement.core.time import utcnow
@@ -59,7 +59,6 @@ PUBLISHED_WITHIN_DAYS = 60
 DEADLINE_MIN_DAYS = 31  # a notice stays open at least one month (DESIGN.md)
 DEADLINE_MAX_DAYS = 90
 BATCH = 2_000
-PVD_MAX_POPULATION = 20_000
 
 # --- vocabulary of the trade ---------------------------------------------------------------
 
@@ -616,7 +615,7 @@ def create_demo_offers(
     """Add `count` realistic offers in `status`, spread over every département; commit.
 
     Départements take turns (round-robin); in each, the workplace is one of its
-    PVD communes in turn (any commune when it has none), employed by a validated
+    PVD communes in turn, employed by a validated
     "Commune de X" organisation created as needed or reused. Communes whose
     organisation is pending, refused, a grouping's, or has members (a real or
     demo employer) are left alone: fake offers never land in someone's account.
@@ -640,7 +639,10 @@ def create_demo_offers(
     # largest PVD town of each département, ten thousand to all of them.
     places = _places_by_department(now, per_department=-(-count // department_count))
     if not places:
-        raise ValueError("Aucune commune dans le référentiel : chargez-le d'abord.")
+        raise ValueError(
+            "Aucune commune Petites villes de demain dans le référentiel : lancez "
+            "d'abord « flask demo seed » ou importez la liste des communes PVD."
+        )
     writer = OfferWriter(rng)
     departments = sorted(places)
     turns: dict[str, int] = defaultdict(int)
@@ -688,7 +690,9 @@ def _insert_offers(offers: list[dict], towns: list[tuple[str, ...]]) -> int:
 
 
 def _places_by_department(now: datetime, per_department: int) -> dict[str, list[Place]]:
-    """For each département, up to `per_department` places for offers, PVD towns first."""
+    """For each département with PVD towns, up to `per_department` of them for offers,
+    largest first. A place without PVD towns (Clipperton, the Terres australes...)
+    gets no offer: a chef de projet PVD works for a PVD town."""
     region_names = dict(
         db.session.execute(
             select(Department.code, Region.name).join(Region, Department.region_code == Region.code)
@@ -736,21 +740,6 @@ def _places_by_department(now: datetime, per_department: int) -> dict[str, list[
     ):
         if usable(row.insee_code) and len(chosen[row.department_code]) < per_department:
             chosen[row.department_code].append(row)
-    for department in sorted(set(department_names) - set(chosen)):
-        fallback = db.session.execute(
-            select(*columns)
-            .where(Commune.department_code == department)
-            # Small towns first, as PVD ones are; a big city only when there is nothing else.
-            .order_by(
-                case((Commune.population < PVD_MAX_POPULATION, 0), else_=1),
-                Commune.population.desc().nulls_last(),
-                Commune.insee_code,
-            )
-            .limit(50)
-        ).all()
-        usable_rows = [row for row in fallback if usable(row.insee_code)][:per_department]
-        if usable_rows:
-            chosen[department] = usable_rows
 
     organisation_ids = _ensure_organisations(
         [row for rows in chosen.values() for row in rows], organisations, now
