@@ -11,7 +11,7 @@ from wtforms import PasswordField
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.applications import personal_data
+from recrutement.applications import data_inventory, personal_data
 from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
 from recrutement.core.time import paris_today
@@ -31,12 +31,29 @@ class DeleteAccountForm(Form):
 
 
 def retention_text() -> str:
-    """The retention period as people say it: "2 ans", or a number of days."""
-    days = current_app.config["RETENTION_DAYS"]
-    if days % 365 == 0:
-        years = days // 365
-        return f"{years} an{'s' if years > 1 else ''}"
-    return f"{days} jours"
+    """The configured retention period as people say it: "2 ans", or a number of days."""
+    return data_inventory.retention_text(current_app.config["RETENTION_DAYS"])
+
+
+@candidate.bp.app_context_processor
+def personal_data_inventory() -> dict:
+    """What is collected and for how long (applications.data_inventory), for the pages
+    that list it: /donnees-personnelles (public blueprint) and /candidat/donnees. A
+    function, so that other pages do not pay for it."""
+
+    def inventory() -> dict:
+        config = current_app.config
+        return {
+            "sections": data_inventory.sections(config, retention_text()),
+            "candidate_records": data_inventory.records(
+                config, retention_text(), data_inventory.CANDIDATE
+            ),
+            "cookies": data_inventory.cookies(config),
+            "links_text": data_inventory.LINKS_TEXT,
+            "retention": retention_text(),
+        }
+
+    return {"personal_data_inventory": inventory}
 
 
 @candidate.bp.get("/donnees")

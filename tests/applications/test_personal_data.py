@@ -202,7 +202,7 @@ def test_candidate_downloads_the_archive(app, world):
     client = client_for(app, "lea@exemple.fr")
     page = client.get("/candidat/donnees").page
     assert "Télécharger mes données" in page and "Supprimer mon compte" in page
-    assert "2 ans" in page
+    assert "après 2\u00a0ans sans connexion ni candidature" in page
 
     response = client.get("/candidat/donnees/archive.zip")
     assert response.status_code == 200
