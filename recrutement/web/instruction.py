@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import of_organisation
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import VALIDATE, DecisionForm
 from recrutement.organisations.models import Organisation, OrganisationStatus
@@ -38,7 +39,8 @@ def organisation_decision_page(
         else:
             verdict = "validée" if validate else "refusée"
             flash(
-                f"{organisation.name} est {verdict}. Ses membres en sont informés par courriel.",
+                f"L'inscription {of_organisation(organisation.name)} est {verdict}. "
+                "Ses membres en sont informés par courriel.",
                 "success",
             )
             return redirect(url_for(list_endpoint))

@@ -99,7 +99,7 @@ def test_employer_signs_up_and_the_prefecture_validates(
 
     visitor.goto("/collectivite/")
     assert page.get_by_text("Collectivité validée").is_visible()
-    assert "est validée" in mailbox.deliver().last_to("dgs@landerneau.fr").subject
+    assert "Inscription validée" in mailbox.deliver().last_to("dgs@landerneau.fr").subject
 
 
 def test_public_pages_pass_axe_on_a_phone(phone_visitor, referential):
