@@ -194,7 +194,7 @@ def test_an_organisation_is_validated_only_by_an_explicit_choice(
     assert work["pending"].status == OrganisationStatus.PENDING
     page.locator("label", has_text=re.compile("^Valider")).click()
     visitor.submit("Enregistrer la décision")
-    assert page.get_by_text("Commune de Landerneau est validée").is_visible()
+    assert page.get_by_text("L'inscription de la commune de Landerneau est validée").is_visible()
     page.context.close()
 
 
