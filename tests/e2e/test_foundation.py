@@ -92,7 +92,7 @@ def test_employer_signs_up_and_the_prefecture_validates(
     agent.page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     agent.submit("Se connecter")
     assert agent.page.get_by_role("heading", name="Commune de Landerneau").is_visible()
-    agent.page.get_by_label("Décision").select_option("validate")
+    agent.page.get_by_text("Valider : la collectivité pourra publier ses offres").click()
     agent.submit("Enregistrer la décision")
     assert agent.page.get_by_text("Commune de Landerneau est validée").is_visible()
     context.close()
