@@ -29,6 +29,10 @@ ERROR_TEXTS = {
         "Fichier trop volumineux",
         "Le fichier envoyé dépasse la taille maximale autorisée (5 Mo). Réduisez sa taille puis réessayez.",
     ),
+    414: (
+        "Adresse trop longue",
+        "L'adresse demandée est trop longue pour être traitée. Raccourcissez votre recherche et réessayez.",
+    ),
     429: (
         "Trop de tentatives",
         "Vous avez fait trop de tentatives en peu de temps. Par sécurité, cette action est suspendue un moment.",

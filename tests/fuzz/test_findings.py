@@ -11,6 +11,7 @@ from recrutement.cofunding import instruction
 from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.organisations.models import OrganisationStatus
+from recrutement.security import MAX_QUERY_STRING
 from recrutement.web.forms import MAX_PAGE, page_number
 from tests import factories
 from tests.applications.test_employer_handling import make_application
@@ -93,3 +94,24 @@ def test_amounts_sent_on_a_request_decided_meanwhile_say_so(app, people):
     assert response.status_code == 302
     page = prefecture.get(response.headers["Location"]).page
     assert "Impossible : la demande est « refusée », cette action n'y est plus possible." in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/collectivites",
+        "/inscription/collectivite",
+        "/pilotage/comptes",
+        "/pilotage/collectivites",
+        "/pilotage/offres",
+    ],
+)
+def test_a_query_string_longer_than_gunicorn_takes_is_refused_in_french(app, people, path):
+    admin = sign_in(app, factories.UserFactory(role=Role.ADMIN))
+    response = admin.get(f"{path}?q={'x' * MAX_QUERY_STRING}")
+    assert response.status_code == 414
+    if path.startswith("/api/"):
+        assert response.json["erreur"] == "Adresse trop longue"
+    else:
+        assert "<h1>Adresse trop longue</h1>" in response.get_data(as_text=True)
+    assert admin.get(f"{path}?q={'x' * 4000}").status_code == 200
