@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from recrutement.core.french import plural
 from recrutement.extensions import db
 from recrutement.referential.models import Commune
 
@@ -82,8 +83,9 @@ class PvdImportReport:
         verb = "Import effectué" if self.applied else "Import possible"
         return (
             f"{verb} : {len(self.rows)} communes PVD dans le fichier ; "
-            f"{self.added} ajoutée(s), {self.updated} date(s) modifiée(s), "
-            f"{self.removed} retirée(s) de la liste, {self.unchanged} inchangée(s)."
+            f"{plural(self.added, 'ajoutée')}, "
+            f"{plural(self.updated, 'date modifiée', 'dates modifiées')}, "
+            f"{plural(self.removed, 'retirée')} de la liste, {plural(self.unchanged, 'inchangée')}."
         )
 
 

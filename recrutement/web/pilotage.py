@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import plural
 from recrutement.core.models import record_event_on
 from recrutement.core.time import paris_today
 from recrutement.core.validators import whole_number
@@ -69,7 +70,7 @@ def referential():
         report = parse_pvd_csv(raw)
         if report.errors:
             form.file.errors = [
-                f"Le fichier contient {len(report.errors)} erreur(s) : rien n'a été importé. "
+                f"Le fichier contient {plural(len(report.errors), 'erreur')} : rien n'a été importé. "
                 "Corrigez les lignes ci-dessous puis déposez-le de nouveau."
             ]
         else:
@@ -94,8 +95,9 @@ def referential():
 
 def _summary(result) -> str:
     return (
-        f"{result.added} ajoutée(s), {result.updated} mise(s) à jour, "
-        f"{result.removed} retirée(s), {result.unchanged} inchangée(s)"
+        f"{plural(result.added, 'ajoutée')}, "
+        f"{plural(result.updated, 'mise à jour', 'mises à jour')}, "
+        f"{plural(result.removed, 'retirée')}, {plural(result.unchanged, 'inchangée')}"
     )
 
 

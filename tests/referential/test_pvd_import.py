@@ -59,7 +59,7 @@ def test_a_good_file_is_applied(ref_session):
         "01053": None,
         "2A004": date(2022, 2, 1),
     }
-    assert "4 ajoutée(s)" in str(result)
+    assert "4 ajoutées" in str(result)
 
 
 def test_the_file_is_the_whole_list(ref_session):
