@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from recrutement.core.errors import ServiceError
+from recrutement.core.french import plural
 from recrutement.core.models import record_event_on
 from recrutement.extensions import db
 
@@ -47,7 +48,8 @@ def alerts_send(frequency: str) -> None:
     """Mail the saved searches of this frequency the new offers they find."""
     from recrutement.applications.alerts import send_alerts
 
-    click.echo(f"{send_alerts(frequency)} alerte(s) mise(s) en file d'envoi.")
+    queued = plural(send_alerts(frequency), "alerte mise", "alertes mises")
+    click.echo(f"{queued} en file d'envoi.")
 
 
 personal_data = AppGroup("personal-data", help="Personal data (retention period).")
@@ -63,10 +65,11 @@ def personal_data_purge() -> None:
     counts = purge_expired()
     mails = purge_delivered()
     click.echo(
-        f"{counts['accounts_deleted']} compte(s) supprimé(s), "
-        f"{counts['applications_anonymised']} candidature(s) anonymisée(s), "
-        f"{counts['files_deleted']} fichier(s) effacé(s), "
-        f"{mails} courriel(s) envoyé(s) il y a plus de 90 jours effacé(s)."
+        f"{plural(counts['accounts_deleted'], 'compte supprimé', 'comptes supprimés')}, "
+        f"{plural(counts['applications_anonymised'], 'candidature anonymisée', 'candidatures anonymisées')}, "
+        f"{plural(counts['files_deleted'], 'fichier effacé', 'fichiers effacés')}, "
+        f"{plural(mails, 'courriel envoyé', 'courriels envoyés')} il y a plus de 90 jours "
+        f"{'effacés' if mails > 1 else 'effacé'}."
     )
 
 
@@ -77,7 +80,9 @@ def search_rebuild() -> None:
 
     started = time.perf_counter()
     count = rebuild_index()
-    click.echo(f"Index reconstruit : {count} offre(s) en {time.perf_counter() - started:.1f} s")
+    click.echo(
+        f"Index reconstruit : {plural(count, 'offre')} en {time.perf_counter() - started:.1f} s"
+    )
 
 
 @offers.command("expire")
@@ -85,7 +90,7 @@ def offers_expire() -> None:
     """Expire the published offers whose application deadline has passed."""
     from recrutement.offers.services import expire_due
 
-    click.echo(f"{expire_due()} offre(s) expirée(s).")
+    click.echo(f"{plural(expire_due(), 'offre expirée', 'offres expirées')}.")
 
 
 @demo.command("seed")
@@ -127,7 +132,8 @@ def demo_seed(extra_offers: int, national: bool) -> None:
         started = time.perf_counter()
         added = create_demo_offers(extra_offers)
         click.echo(
-            f"{added} offre(s) publiée(s) ajoutée(s) en {time.perf_counter() - started:.1f} s"
+            f"{plural(added, 'offre publiée ajoutée', 'offres publiées ajoutées')} "
+            f"en {time.perf_counter() - started:.1f} s"
         )
     if national:
         from recrutement.demo_national import seed_national
@@ -138,7 +144,8 @@ def demo_seed(extra_offers: int, national: bool) -> None:
         except DemoRefused as refusal:
             raise click.ClickException(str(refusal)) from refusal
     # Bulk-inserted demo offers bypass the index tasks: rebuild from the database.
-    click.echo(f"Index de recherche : {rebuild_index()} offre(s) publiée(s) indexée(s)")
+    indexed = plural(rebuild_index(), "offre publiée indexée", "offres publiées indexées")
+    click.echo(f"Index de recherche : {indexed}")
 
 
 @users.command("create-admin")
@@ -172,7 +179,7 @@ def referential_load() -> None:
     click.echo(f"{describe_load(counts)} en {time.perf_counter() - started:.1f} s")
     if counts["changed"]:
         # Commune names and coordinates are copied into the index documents.
-        click.echo(f"Index de recherche reconstruit : {rebuild_index()} offre(s)")
+        click.echo(f"Index de recherche reconstruit : {plural(rebuild_index(), 'offre')}")
 
 
 @referential.command("import-pvd")
@@ -186,7 +193,7 @@ def referential_import_pvd(file: Path) -> None:
         for error in report.errors:
             click.echo(error, err=True)
         raise click.ClickException(
-            f"{len(report.errors)} erreur(s) : le fichier est refusé, rien n'a été modifié."
+            f"{plural(len(report.errors), 'erreur')} : le fichier est refusé, rien n'a été modifié."
         )
     result = apply_pvd_import(report, None)
     record_event_on(None, "pvd_list_imported", "pvd_list", file.name, str(result))
@@ -201,8 +208,8 @@ def outbox_send() -> None:
 
     report = send_due()
     click.echo(
-        f"{report.sent} envoyé(s), {report.failed} en échec (nouvel essai prévu), "
-        f"{report.given_up} abandonné(s)"
+        f"{plural(report.sent, 'envoyé')}, {report.failed} en échec (nouvel essai prévu), "
+        f"{plural(report.given_up, 'abandonné')}"
     )
     if report.failed or report.given_up:
         sys.exit(1)

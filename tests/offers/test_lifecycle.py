@@ -224,7 +224,7 @@ def test_expired_offers_are_never_shown_open_and_expire_by_command(client, runne
     # Past its deadline, the offer is hidden even before the command runs.
     assert client.get(f"/offres/{offer.id}").status_code == 404
     result = runner.invoke(args=["offers", "expire"])
-    assert "1 offre(s) expirée(s)" in result.output
+    assert "1 offre expirée" in result.output
     db.session.refresh(offer)
     assert offer.status == OfferStatus.EXPIRED and offer.expired_at
     assert expire_due() == 0
