@@ -743,7 +743,7 @@ def demo_pdf(request: CofundingRequest, kind: str) -> bytes:
         ],
         AttachmentKind.CONTRACT: [
             f"Entre la {organisation}, représentée par son maire, et "
-            f"{request.holder_name}, recruté(e) en qualité de « {request.post_title} » "
+            f"{request.holder_name}, recrutée ou recruté en qualité de « {request.post_title} » "
             f"à compter du {request.holder_start_date:%d/%m/%Y}"
             + (
                 f" jusqu'au {request.contract_end_date:%d/%m/%Y}."

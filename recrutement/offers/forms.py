@@ -79,7 +79,7 @@ class OfferForm(Form):
     )
     category = SelectField("Catégorie", choices=Category.choices(), validators=[required()])
     grades = StringField(
-        "Grade(s)",
+        "Grades",
         description="Par exemple : attaché territorial, ingénieur territorial.",
         validators=[required(), bounded(300)],
         filters=[strip],
