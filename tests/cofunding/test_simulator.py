@@ -75,7 +75,9 @@ def test_a_rule_change_is_a_new_row_with_its_date(client, programme_rule):
 
 def test_simulator_page_explains_each_part_in_french(client, programme_rule):
     page = client.get("/simulateur?cout=80000&debut=2026-01-01&fin=2026-12-31").page
-    assert "30 000,00 €" in page and "15 000,00 €" in page and "45 000,00 €" in page
+    # Amounts never split across lines: narrow no-break spaces (core.french.euros).
+    assert "30\u202f000,00\u202f€" in page and "15\u202f000,00\u202f€" in page
+    assert "45\u202f000,00\u202f€" in page
     assert "limitée par son plafond annuel" in page and "limité par le plafond annuel" in page
     assert "arrondie au centime inférieur" in page
 
