@@ -162,6 +162,19 @@ def test_ages_link_to_the_filtered_queue_that_lists_as_many(app, people):
         assert len(re.findall(r'href="/prefecture/demandes/(\d+)"', queue)) == 2
 
 
+def test_every_state_count_leads_to_the_queue_listing_as_many(app, people):
+    filed(people, days_ago=3)
+    closed = filed(people, days_ago=60)
+    instruction.dismiss(people.prefecture, closed, "Doublon.")
+    browser = sign_in(app, people.prefecture)
+    page = browser.get("/prefecture/tableau-de-bord").page
+    # "Toutes" counts the decided ones too: it must open the queue on every state,
+    # not on its default view (what awaits the agent).
+    assert 'href="/prefecture/demandes?etat=all">Toutes (2)' in page
+    queue = browser.get("/prefecture/demandes?etat=all").page
+    assert len(set(re.findall(r'href="/prefecture/demandes/(\d+)"', queue))) == 2
+
+
 # --- the instruction-work figures on hand-built data ----------------------------------
 
 
