@@ -32,7 +32,9 @@ class RegionFactory(BaseFactory):
     class Meta:
         model = Region
 
-    code = factory.Sequence(lambda n: f"{90 + n}")
+    # Codes hold 3 characters (PostgreSQL enforces it, SQLite does not): the sequence
+    # runs over the whole test run, so it wraps, and its letter never meets a real code.
+    code = factory.Sequence(lambda n: f"R{n % 100:02d}")
     name = factory.Sequence(lambda n: f"Région {n}")
 
 
@@ -40,7 +42,7 @@ class DepartmentFactory(BaseFactory):
     class Meta:
         model = Department
 
-    code = factory.Sequence(lambda n: f"{80 + n}")
+    code = factory.Sequence(lambda n: f"X{n % 100:02d}")
     name = factory.Sequence(lambda n: f"Département {n}")
     region = factory.SubFactory(RegionFactory)
 
