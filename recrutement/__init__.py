@@ -26,34 +26,7 @@ from recrutement.offers.presentation import slug as offer_slug
 from recrutement.proxies import TrustedProxies
 from recrutement.search.sync import init_search
 from recrutement.security import init_security
-from recrutement.web import (
-    api,
-    auth,
-    candidate,
-    candidate_alerts,  # noqa: F401  (saved searches, alerts and favourites)
-    candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
-    candidate_data,  # noqa: F401  (the candidate's personal data: export, deletion)
-    candidate_profile,  # noqa: F401  (the candidate's profile)
-    employer,
-    employer_applications,  # noqa: F401  (the employer's applications)
-    employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
-    employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
-    pilotage,
-    pilotage_admin,  # noqa: F401  (ANCT's administration: accounts and organisations)
-    pilotage_dashboard,  # noqa: F401  (ANCT's dashboard)
-    pilotage_requests,  # noqa: F401  (every cofunding request, read-only, for ANCT)
-    prefecture,
-    prefecture_dashboard,  # noqa: F401  (the préfecture's dashboard)
-    prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
-    public,
-    public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
-    simulator,  # noqa: F401  (the cofunding simulator, page and API)
-    statistics,  # noqa: F401  (the public statistics: page, downloads and API)
-)
-from recrutement.web import (
-    search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)
-)
-from recrutement.web.errors import init_errors
+from recrutement.web import register as register_web
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -87,7 +60,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_security(app)
     init_sessions(app)
-    init_errors(app)
     init_search(app)
     app.jinja_env.globals.update(
         offer_slug=offer_slug,
@@ -99,16 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.jinja_env.filters["paris_datetime"] = paris_datetime
     app.jinja_env.filters.update(FRENCH_FILTERS)
-    for blueprint in (
-        public.bp,
-        auth.bp,
-        candidate.bp,
-        employer.bp,
-        prefecture.bp,
-        pilotage.bp,
-        api.bp,
-    ):
-        app.register_blueprint(blueprint)
+    register_web(app)
     register_commands(app)
     return app
 

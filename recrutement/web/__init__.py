@@ -1,1 +1,53 @@
-"""HTTP: one blueprint per audience, each a thin layer over the domain services."""
+"""HTTP: one blueprint per audience, each a thin layer over the domain services.
+
+`register(app)` is the one place that attaches the web layer to the application:
+the French error pages, then every blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Attach the error handlers and every blueprint (with all their routes) to `app`."""
+    from recrutement.web import (
+        api,
+        auth,
+        candidate,
+        candidate_alerts,  # noqa: F401  (saved searches, alerts and favourites)
+        candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
+        candidate_data,  # noqa: F401  (the candidate's personal data: export, deletion)
+        candidate_profile,  # noqa: F401  (the candidate's profile)
+        employer,
+        employer_applications,  # noqa: F401  (the employer's applications)
+        employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
+        employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
+        pilotage,
+        pilotage_admin,  # noqa: F401  (ANCT's administration: accounts and organisations)
+        pilotage_dashboard,  # noqa: F401  (ANCT's dashboard)
+        pilotage_requests,  # noqa: F401  (every cofunding request, read-only, for ANCT)
+        prefecture,
+        prefecture_dashboard,  # noqa: F401  (the préfecture's dashboard)
+        prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
+        public,
+        public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
+        simulator,  # noqa: F401  (the cofunding simulator, page and API)
+        statistics,  # noqa: F401  (the public statistics: page, downloads and API)
+    )
+    from recrutement.web import (
+        search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)
+    )
+    from recrutement.web.errors import init_errors
+
+    init_errors(app)
+    for blueprint in (
+        public.bp,
+        auth.bp,
+        candidate.bp,
+        employer.bp,
+        prefecture.bp,
+        pilotage.bp,
+        api.bp,
+    ):
+        app.register_blueprint(blueprint)
