@@ -31,12 +31,6 @@ def register(app: Flask) -> None:
         prefecture_dashboard,  # noqa: F401  (the préfecture's dashboard)
         prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
         public,
-        public_offers,  # noqa: F401  (adds the offer routes to the public blueprint)
-        simulator,  # noqa: F401  (the cofunding simulator, page and API)
-        statistics,  # noqa: F401  (the public statistics: page, downloads and API)
-    )
-    from recrutement.web import (
-        search as search_routes,  # noqa: F401  (adds /offres and /api/v1/offres)
     )
     from recrutement.web.errors import init_errors
 

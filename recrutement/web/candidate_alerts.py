@@ -1,5 +1,5 @@
-"""Saved searches with email alerts, and favourites (/candidat/alertes, /candidat/favoris),
-and the unsubscribe link of the alert mails (/alertes/desinscription/<token>, no login)."""
+"""Saved searches with email alerts, and favourites (/candidat/alertes, /candidat/favoris).
+The unsubscribe link of the alert mails is web/public/unsubscribe.py."""
 
 from __future__ import annotations
 
@@ -8,17 +8,31 @@ from flask_login import current_user
 from wtforms import SelectChoice, SelectField, StringField
 
 from recrutement.accounts.models import Role
-from recrutement.accounts.permissions import public as public_access
 from recrutement.accounts.permissions import roles
-from recrutement.applications import alerts
+from recrutement.alerts.models import SavedSearch
+from recrutement.alerts.saved_searches import (
+    FREQUENCIES,
+    alert_title,
+    delete_saved_search,
+    describe,
+    get_saved_search_for_user_or_404,
+    save_search,
+    saved_searches_of,
+)
 from recrutement.applications.forms import ActionForm
-from recrutement.applications.models import SavedSearch
+from recrutement.candidates.favourites import (
+    add_favourite,
+    favourites_of,
+    get_favourite_for_user_or_404,
+    is_favourite,
+    remove_favourite,
+)
 from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
-from recrutement.extensions import csrf, db
+from recrutement.extensions import db
 from recrutement.offers.presentation import slug
 from recrutement.offers.queries import get_open_offer_or_404
-from recrutement.web import candidate, public
+from recrutement.web import candidate
 
 # The search parameters the search page posts as hidden inputs to save its search.
 SEARCH_PARAMETERS = (
@@ -36,7 +50,7 @@ SEARCH_PARAMETERS = (
 class SaveSearchForm(Form):
     frequency = SelectField(
         "Recevoir les nouvelles offres",
-        choices=[SelectChoice(value, label) for value, label in alerts.FREQUENCIES.items()],
+        choices=[SelectChoice(value, label) for value, label in FREQUENCIES.items()],
         default="daily",
         validate_choice=False,  # the service explains a wrong value
     )
@@ -47,15 +61,15 @@ def _is_favourite(offer) -> bool:
     return (
         current_user.is_authenticated
         and current_user.role == Role.CANDIDATE
-        and alerts.is_favourite(current_user, offer)
+        and is_favourite(current_user, offer)
     )
 
 
 def _template_globals(state) -> None:
     """What the search and offer pages need to show the alert form and the favourite button."""
     state.app.jinja_env.globals.update(
-        alert_frequencies=alerts.FREQUENCIES,
-        alert_title=alerts.alert_title,
+        alert_frequencies=FREQUENCIES,
+        alert_title=alert_title,
         is_favourite=_is_favourite,
     )
 
@@ -78,15 +92,15 @@ def alerts_list():
 
 def _render_alerts(to_delete=None, form=None):
     saved_searches = db.session.scalars(
-        alerts.saved_searches_of(current_user).order_by(SavedSearch.created_at.desc())
+        saved_searches_of(current_user).order_by(SavedSearch.created_at.desc())
     ).all()
     rows = [
-        (saved, alerts.describe(saved.query), _search_url(saved.query)) for saved in saved_searches
+        (saved, describe(saved.query), _search_url(saved.query)) for saved in saved_searches
     ]
     return render_template(
         "candidate/alerts.html",
         rows=rows,
-        frequencies=alerts.FREQUENCIES,
+        frequencies=FREQUENCIES,
         to_delete=to_delete,
         form=form or ActionForm(),
     )
@@ -104,13 +118,13 @@ def alert_save():
         )
         return redirect(_search_url(args))
     try:
-        saved = alerts.save_search(current_user, args, form.frequency.data, form.name.data)
+        saved = save_search(current_user, args, form.frequency.data, form.name.data)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(_search_url(args))
     flash(
-        f"Votre alerte {alerts.alert_title(saved)} est créée : vous recevrez les nouvelles offres "
+        f"Votre alerte {alert_title(saved)} est créée : vous recevrez les nouvelles offres "
         f"{_frequency_phrase(saved.frequency)}.",
         "success",
     )
@@ -129,42 +143,14 @@ def _frequency_phrase(frequency: str) -> str:
 @roles(Role.CANDIDATE)
 def alert_delete(saved_search_id: int):
     """Delete, after a confirmation (works without JavaScript)."""
-    saved = alerts.get_saved_search_for_user_or_404(current_user, saved_search_id)
+    saved = get_saved_search_for_user_or_404(current_user, saved_search_id)
     form = ActionForm()
     if form.validate_on_submit():
-        title = alerts.alert_title(saved)
-        alerts.delete_saved_search(current_user, saved)
+        title = alert_title(saved)
+        delete_saved_search(current_user, saved)
         flash(f"L'alerte {title} est supprimée.", "success")
         return redirect(url_for("candidate.alerts_list"))
     return _render_alerts(to_delete=saved, form=form)
-
-
-@public.bp.route("/alertes/desinscription/<token>", methods=["GET", "POST"])
-@public_access
-@csrf.exempt
-def alert_unsubscribe(token: str):
-    """The unsubscribe link of the alert mails. GET only asks for confirmation: mail
-    clients and antivirus scanners open links by themselves. A mail client's
-    one-click POST (RFC 8058, no CSRF token: the signed token in the URL is the
-    authority) unsubscribes at once; the page's own form still checks its CSRF token."""
-    if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
-        try:
-            alerts.unsubscribe(token)
-        except ServiceError:
-            return "", 404
-        return "", 204
-    form = ActionForm()
-    try:
-        saved = alerts.saved_search_for_token(token)
-    except ServiceError as error:
-        return render_template("candidate/unsubscribed.html", error=error.message), 404
-    if saved is None:
-        return render_template("candidate/unsubscribed.html", state="already")
-    if form.validate_on_submit():
-        title = alerts.alert_title(saved)
-        alerts.unsubscribe(token)
-        return render_template("candidate/unsubscribed.html", state="done", title=title)
-    return render_template("candidate/unsubscribed.html", state="confirm", saved=saved, form=form)
 
 
 # --- Favourites -----------------------------------------------------------------------
@@ -174,7 +160,7 @@ def alert_unsubscribe(token: str):
 @roles(Role.CANDIDATE)
 def favourites():
     return render_template(
-        "candidate/favourites.html", rows=alerts.favourites_of(current_user), form=ActionForm()
+        "candidate/favourites.html", rows=favourites_of(current_user), form=ActionForm()
     )
 
 
@@ -184,7 +170,7 @@ def favourite_add(offer_id: int):
     offer = get_open_offer_or_404(offer_id)
     if ActionForm().validate_on_submit():
         try:
-            alerts.add_favourite(current_user, offer)
+            add_favourite(current_user, offer)
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -200,10 +186,10 @@ def favourite_add(offer_id: int):
 @candidate.bp.post("/favoris/<int:offer_id>/retirer")
 @roles(Role.CANDIDATE)
 def favourite_remove(offer_id: int):
-    favourite = alerts.get_favourite_for_user_or_404(current_user, offer_id)
+    favourite = get_favourite_for_user_or_404(current_user, offer_id)
     offer = favourite.offer
     if ActionForm().validate_on_submit():
-        alerts.remove_favourite(current_user, offer)
+        remove_favourite(current_user, offer)
         flash("L'offre est retirée de vos favoris.", "success")
     else:
         flash("Le formulaire a expiré. Merci de réessayer.", "error")

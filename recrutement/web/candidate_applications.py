@@ -1,4 +1,4 @@
-"""Applying to an offer, and the candidate's applications (/candidat/candidatures/...)."""
+"""The candidate's applications (/candidat/candidatures/...); applying is web/public/apply.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.applications import messages
 from recrutement.applications import services as applications
-from recrutement.applications.forms import ActionForm, ApplyForm, MessageForm
+from recrutement.applications.forms import ActionForm, MessageForm
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.progress import STEPS, progress_of
 from recrutement.applications.queries import (
@@ -22,9 +22,8 @@ from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
-from recrutement.offers.queries import get_open_offer_or_404
-from recrutement.web import candidate, public
-from recrutement.web.forms import add_service_error, page_number
+from recrutement.web import candidate
+from recrutement.web.forms import page_number
 
 PAGE_SIZE = 20
 
@@ -39,36 +38,6 @@ def application_history(application: Application) -> list[AuditEvent]:
             )
             .order_by(AuditEvent.created_at, AuditEvent.id)
         )
-    )
-
-
-@public.bp.route("/offres/<int:offer_id>/postuler", methods=["GET", "POST"])
-@roles(Role.CANDIDATE)
-def apply(offer_id: int):
-    offer = get_open_offer_or_404(offer_id)
-    already = applications.existing_application(current_user, offer)
-    if already is not None:
-        flash("Vous avez déjà postulé à cette offre.", "info")
-        return redirect(url_for("candidate.application", application_id=already.id))
-    profile = applications.profile_of(current_user)
-    form = ApplyForm()
-    if form.validate_on_submit():
-        upload = form.cv.data if form.cv.data and getattr(form.cv.data, "filename", "") else None
-        try:
-            application = applications.apply(current_user, offer, form.cover_letter.data, upload)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash(
-                "Votre candidature est envoyée. Un courriel de confirmation vient de vous être adressé.",
-                "success",
-            )
-            return redirect(url_for("candidate.application", application_id=application.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return (
-        render_template("candidate/apply.html", offer=offer, form=form, profile=profile),
-        status,
     )
 
 

@@ -30,10 +30,9 @@ from recrutement.pilotage.scope import DEPARTMENT, FRANCE, REGION, Scope, Unknow
 from recrutement.pilotage.summary import Summary, Table
 from recrutement.pilotage.to_handle import WAITING_DAYS, to_handle
 from recrutement.referential.models import Commune, Department, Region
-from recrutement.web.dashboards import blocks
+from recrutement.web.dashboards import blocks, count_breaks, format_number, plural
 from recrutement.web.forms import page_number
 from recrutement.web.pilotage import bp
-from recrutement.web.statistics import count_breaks, format_number, plural
 
 # How many of the oldest waiting requests the dashboard lists (the rest: /pilotage/demandes).
 WAITING_SHOWN = 10

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask import Response, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from recrutement.accounts.permissions import public
 from recrutement.extensions import db
 from recrutement.search.index import ensure_index, index_state
-
-bp = Blueprint("public", __name__)
+from recrutement.web.public import bp
 
 
 @bp.get("/")

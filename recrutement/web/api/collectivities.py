@@ -1,13 +1,12 @@
-"""Read-only JSON API of public data (/api/v1/...)."""
+"""/api/v1/collectivites: the communes and groupings of the sign-up type-ahead."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
 from recrutement.accounts.permissions import public
 from recrutement.organisations.services import search_collectivities
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from recrutement.web.api import bp
 
 
 @bp.get("/collectivites")

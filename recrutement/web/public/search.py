@@ -1,18 +1,12 @@
-"""The public search page (/offres) and the search API (/api/v1/offres)."""
+"""The public search page (/offres); its JSON twin is web/api/offers.py."""
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+from flask import render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from recrutement.accounts.permissions import public
-from recrutement.offers.listing import (
-    api_row_json,
-    facet_labels,
-    offer_detail_json,
-    result_rows,
-)
-from recrutement.offers.queries import get_open_offer_or_404
+from recrutement.offers.listing import facet_labels, result_rows
 from recrutement.search.query import (
     MAX_PAGE,
     SORT_DISTANCE,
@@ -20,12 +14,9 @@ from recrutement.search.query import (
     SearchParams,
     search_offers,
 )
-from recrutement.web import api
 from recrutement.web.forms import page_number
 from recrutement.web.public import bp
 
-# The facets the JSON API returns (DESIGN.md); the page shows them all.
-API_FACETS = ("region", "departement", "contrat")
 # The "Trier par" choices. The first (no `tri`) lets the search choose: by relevance
 # with keywords, nearest first near a town, newest first otherwise; so that a visitor
 # who types a town and nothing else gets the nearest offers first.
@@ -123,43 +114,3 @@ def search():
             tri="" if params.sort == SORT_DISTANCE else params.sort,
         ),
     )
-
-
-@api.bp.get("/offres")
-@public
-def api_search():
-    try:
-        params = SearchParams.from_args(request.args)
-    except InvalidSearch as error:
-        body = {
-            "erreur": "Paramètre invalide",
-            "parametre": error.parameter,
-            "message": error.message,
-        }
-        if error.suggestions:
-            body["suggestions"] = [
-                {
-                    "code_insee": place.insee_code,
-                    "nom": place.name,
-                    "departement": place.department_code,
-                }
-                for place in error.suggestions
-            ]
-        return jsonify(body), 400
-    results = search_offers(params)
-    return jsonify(
-        {
-            "total": results.total,
-            "page": results.page,
-            "par_page": results.per_page,
-            "resultats": [api_row_json(row) for row in result_rows(results)],
-            "facettes": {name: results.facets.get(name, {}) for name in API_FACETS},
-            "suggestion": results.suggestion,
-        }
-    )
-
-
-@api.bp.get("/offres/<int:offer_id>")
-@public
-def api_offer(offer_id: int):
-    return jsonify(offer_detail_json(get_open_offer_or_404(offer_id)))
