@@ -36,11 +36,12 @@ fuzz: install
 	env -u TEST_DATABASE_URL FUZZ_CASES=all $(PY) -m pytest tests/fuzz
 	if [ -n "$$TEST_DATABASE_URL" ]; then FUZZ_CASES=all $(PY) -m pytest tests/fuzz; fi
 
-## Format, lint, migration drift and the dependency audit (skipped, saying so, when no
-## advisory service answers).
+## Format, lint, types (mypy, configured in pyproject.toml), migration drift and the
+## dependency audit (skipped, saying so, when no advisory service answers).
 quality: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) scripts/check_migrations.py
 	$(PY) scripts/audit_dependencies.py
 

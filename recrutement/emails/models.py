@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model
 
 
 class EmailStatus(StrEnum):
@@ -19,7 +19,7 @@ class EmailStatus(StrEnum):
     FAILED = "failed"
 
 
-class OutgoingEmail(db.Model):
+class OutgoingEmail(Model):
     __tablename__ = "outgoing_email"
     __table_args__ = (Index("ix_outgoing_email_due", "status", "send_after"),)
 

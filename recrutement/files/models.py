@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     __tablename__ = "stored_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)

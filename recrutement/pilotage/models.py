@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model
 
 
 class RecruitSource:
@@ -26,7 +26,7 @@ class RecruitSource:
     DECLARED = "declared"  # a post filled elsewhere, declared in a cofunding request
 
 
-class Recruit(db.Model):
+class Recruit(Model):
     """A chef de projet post filled, with the recruit's anonymous profile."""
 
     __tablename__ = "recruit"

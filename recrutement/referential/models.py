@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
 
 grouping_member = Table(
     "grouping_member",
@@ -17,7 +17,7 @@ grouping_member = Table(
 )
 
 
-class Region(db.Model):
+class Region(Model):
     __tablename__ = "region"
 
     code: Mapped[str] = mapped_column(String(3), primary_key=True)
@@ -26,7 +26,7 @@ class Region(db.Model):
     departments: Mapped[list[Department]] = relationship(back_populates="region")
 
 
-class Department(db.Model):
+class Department(Model):
     __tablename__ = "department"
 
     code: Mapped[str] = mapped_column(String(3), primary_key=True)
@@ -40,7 +40,7 @@ class Department(db.Model):
         return f"{self.name} ({self.code})"
 
 
-class Grouping(db.Model):
+class Grouping(Model):
     """An intercommunality: an EPCI from the referential or a PETR declared by hand."""
 
     __tablename__ = "grouping"
@@ -64,7 +64,7 @@ class Grouping(db.Model):
     )
 
 
-class Commune(db.Model):
+class Commune(Model):
     __tablename__ = "commune"
     __table_args__ = (Index("ix_commune_is_pvd_department", "is_pvd", "department_code"),)
 
