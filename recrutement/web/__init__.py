@@ -15,10 +15,6 @@ def register(app: Flask) -> None:
         api,
         auth,
         candidate,
-        candidate_alerts,  # noqa: F401  (saved searches, alerts and favourites)
-        candidate_applications,  # noqa: F401  (applying, and the candidate's applications)
-        candidate_data,  # noqa: F401  (the candidate's personal data: export, deletion)
-        candidate_profile,  # noqa: F401  (the candidate's profile)
         employer,
         employer_applications,  # noqa: F401  (the employer's applications)
         employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
@@ -32,9 +28,11 @@ def register(app: Flask) -> None:
         prefecture_requests,  # noqa: F401  (the instruction of cofunding requests)
         public,
     )
+    from recrutement.web.data_inventory import personal_data_inventory
     from recrutement.web.errors import init_errors
 
     init_errors(app)
+    app.context_processor(personal_data_inventory)
     for blueprint in (
         public.bp,
         auth.bp,

@@ -34,7 +34,7 @@ from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.models import Offer
 from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
-from recrutement.web.candidate_applications import application_history, post_message_and_return
+from recrutement.web.application_pages import application_history, post_message_and_return
 from recrutement.web.employer import bp
 from recrutement.web.forms import page_number
 

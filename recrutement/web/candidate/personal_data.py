@@ -1,23 +1,24 @@
 """The candidate's personal data: what is kept, download it, delete the account
-(/candidat/donnees...). The rules live in applications.personal_data."""
+(/candidat/donnees...). The rules live in candidates.personal_data."""
 
 from __future__ import annotations
 
 import tempfile
 
-from flask import current_app, flash, redirect, render_template, send_file, session, url_for
+from flask import flash, redirect, render_template, send_file, session, url_for
 from flask_login import current_user, logout_user
 from wtforms import PasswordField
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.applications import data_inventory, personal_data
+from recrutement.candidates import personal_data
 from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
 from recrutement.core.time import paris_today
 from recrutement.core.validators import bounded, required
 from recrutement.extensions import db
-from recrutement.web import candidate
+from recrutement.web.candidate import bp
+from recrutement.web.data_inventory import retention_text
 from recrutement.web.forms import add_service_error
 
 
@@ -30,39 +31,13 @@ class DeleteAccountForm(Form):
     )
 
 
-def retention_text() -> str:
-    """The configured retention period as people say it: "2 ans", or a number of days."""
-    return data_inventory.retention_text(current_app.config["RETENTION_DAYS"])
-
-
-@candidate.bp.app_context_processor
-def personal_data_inventory() -> dict:
-    """What is collected and for how long (applications.data_inventory), for the pages
-    that list it: /donnees-personnelles (public blueprint) and /candidat/donnees. A
-    function, so that other pages do not pay for it."""
-
-    def inventory() -> dict:
-        config = current_app.config
-        return {
-            "sections": data_inventory.sections(config, retention_text()),
-            "candidate_records": data_inventory.records(
-                config, retention_text(), data_inventory.CANDIDATE
-            ),
-            "cookies": data_inventory.cookies(config),
-            "links_text": data_inventory.LINKS_TEXT,
-            "retention": retention_text(),
-        }
-
-    return {"personal_data_inventory": inventory}
-
-
-@candidate.bp.get("/donnees")
+@bp.get("/donnees")
 @roles(Role.CANDIDATE)
 def personal_data_home():
     return render_template("candidate/data.html", retention=retention_text())
 
 
-@candidate.bp.get("/donnees/archive.zip")
+@bp.get("/donnees/archive.zip")
 @roles(Role.CANDIDATE)
 def personal_data_archive():
     # Built on disk, not in memory: a candidate may have many 5 MB CVs. The
@@ -87,7 +62,7 @@ def personal_data_archive():
     return response
 
 
-@candidate.bp.route("/donnees/supprimer", methods=["GET", "POST"])
+@bp.route("/donnees/supprimer", methods=["GET", "POST"])
 @roles(Role.CANDIDATE)
 def personal_data_delete():
     """Delete the account, after a confirmation page with the password."""

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.applications import profile_services
-from recrutement.applications.profile_forms import ProfileForm
+from recrutement.candidates import profile as profile_services
+from recrutement.candidates.forms import ProfileForm
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file

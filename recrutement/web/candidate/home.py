@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.applications.home import candidate_home
 from recrutement.applications.queries import (
     thread_summaries,
     threads_of_candidate,
     unread_message_count,
 )
+from recrutement.candidates.home import candidate_home
 from recrutement.extensions import db
+from recrutement.web.candidate import bp
 from recrutement.web.forms import page_number
-
-bp = Blueprint("candidate", __name__, url_prefix="/candidat")
 
 THREADS_PER_PAGE = 20
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
@@ -19,29 +18,16 @@ from recrutement.applications.queries import (
 )
 from recrutement.applications.workflow import WITHDRAW, allowed
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
-from recrutement.web import candidate
+from recrutement.web.application_pages import application_history, post_message_and_return
+from recrutement.web.candidate import bp
 from recrutement.web.forms import page_number
 
 PAGE_SIZE = 20
 
 
-def application_history(application: Application) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.object_type == "application",
-                AuditEvent.object_id == str(application.id),
-            )
-            .order_by(AuditEvent.created_at, AuditEvent.id)
-        )
-    )
-
-
-@candidate.bp.get("/candidatures")
+@bp.get("/candidatures")
 @roles(Role.CANDIDATE)
 def applications_list():
     """The candidate's applications, newest first; `?etat=` keeps one state (the home's
@@ -66,7 +52,7 @@ def applications_list():
     )
 
 
-@candidate.bp.get("/candidatures/<int:application_id>")
+@bp.get("/candidatures/<int:application_id>")
 @roles(Role.CANDIDATE)
 def application(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
@@ -86,7 +72,7 @@ def application(application_id: int):
     )
 
 
-@candidate.bp.get("/candidatures/<int:application_id>/cv")
+@bp.get("/candidatures/<int:application_id>/cv")
 @roles(Role.CANDIDATE)
 def application_cv(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
@@ -95,7 +81,7 @@ def application_cv(application_id: int):
     return send_stored_file(found.cv)
 
 
-@candidate.bp.route("/candidatures/<int:application_id>/retirer", methods=["GET", "POST"])
+@bp.route("/candidatures/<int:application_id>/retirer", methods=["GET", "POST"])
 @roles(Role.CANDIDATE)
 def application_withdraw(application_id: int):
     """Withdraw, after a confirmation page (works without JavaScript)."""
@@ -113,24 +99,8 @@ def application_withdraw(application_id: int):
     return render_template("candidate/withdraw.html", application=found, form=form)
 
 
-@candidate.bp.post("/candidatures/<int:application_id>/messages")
+@bp.post("/candidatures/<int:application_id>/messages")
 @roles(Role.CANDIDATE)
 def application_message(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
     return post_message_and_return(found, "candidate.application")
-
-
-def post_message_and_return(application: Application, endpoint: str):
-    """Shared by both sides of the thread: post, flash, back to the application."""
-    form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            messages.post_message(current_user, application, form.body.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash("Message envoyé.", "success")
-    else:
-        flash("Écrivez votre message avant de l'envoyer.", "error")
-    return redirect(url_for(endpoint, application_id=application.id) + "#messages")

@@ -1,5 +1,5 @@
-"""Saved searches with email alerts, and favourites (/candidat/alertes, /candidat/favoris).
-The unsubscribe link of the alert mails is web/public/unsubscribe.py."""
+"""Saved searches with email alerts (/candidat/alertes). The unsubscribe link of the
+alert mails is web/public/unsubscribe.py."""
 
 from __future__ import annotations
 
@@ -20,19 +20,10 @@ from recrutement.alerts.saved_searches import (
     saved_searches_of,
 )
 from recrutement.applications.forms import ActionForm
-from recrutement.candidates.favourites import (
-    add_favourite,
-    favourites_of,
-    get_favourite_for_user_or_404,
-    is_favourite,
-    remove_favourite,
-)
 from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
 from recrutement.extensions import db
-from recrutement.offers.presentation import slug
-from recrutement.offers.queries import get_open_offer_or_404
-from recrutement.web import candidate
+from recrutement.web.candidate import bp
 
 # The search parameters the search page posts as hidden inputs to save its search.
 SEARCH_PARAMETERS = (
@@ -57,24 +48,9 @@ class SaveSearchForm(Form):
     name = StringField("Nom de l'alerte")
 
 
-def _is_favourite(offer) -> bool:
-    return (
-        current_user.is_authenticated
-        and current_user.role == Role.CANDIDATE
-        and is_favourite(current_user, offer)
-    )
-
-
-def _template_globals(state) -> None:
-    """What the search and offer pages need to show the alert form and the favourite button."""
-    state.app.jinja_env.globals.update(
-        alert_frequencies=FREQUENCIES,
-        alert_title=alert_title,
-        is_favourite=_is_favourite,
-    )
-
-
-candidate.bp.record_once(_template_globals)
+# What the search and offer pages need to show the alert form.
+bp.add_app_template_global(FREQUENCIES, "alert_frequencies")
+bp.add_app_template_global(alert_title, "alert_title")
 
 
 def _search_url(args: dict) -> str:
@@ -84,7 +60,7 @@ def _search_url(args: dict) -> str:
 # --- Saved searches -------------------------------------------------------------------
 
 
-@candidate.bp.get("/alertes")
+@bp.get("/alertes")
 @roles(Role.CANDIDATE)
 def alerts_list():
     return _render_alerts()
@@ -94,9 +70,7 @@ def _render_alerts(to_delete=None, form=None):
     saved_searches = db.session.scalars(
         saved_searches_of(current_user).order_by(SavedSearch.created_at.desc())
     ).all()
-    rows = [
-        (saved, describe(saved.query), _search_url(saved.query)) for saved in saved_searches
-    ]
+    rows = [(saved, describe(saved.query), _search_url(saved.query)) for saved in saved_searches]
     return render_template(
         "candidate/alerts.html",
         rows=rows,
@@ -106,7 +80,7 @@ def _render_alerts(to_delete=None, form=None):
     )
 
 
-@candidate.bp.post("/alertes")
+@bp.post("/alertes")
 @roles(Role.CANDIDATE)
 def alert_save():
     """Save the search posted by the search page (its parameters as hidden inputs)."""
@@ -139,7 +113,7 @@ def _frequency_phrase(frequency: str) -> str:
     }[frequency]
 
 
-@candidate.bp.route("/alertes/<int:saved_search_id>/supprimer", methods=["GET", "POST"])
+@bp.route("/alertes/<int:saved_search_id>/supprimer", methods=["GET", "POST"])
 @roles(Role.CANDIDATE)
 def alert_delete(saved_search_id: int):
     """Delete, after a confirmation (works without JavaScript)."""
@@ -151,48 +125,3 @@ def alert_delete(saved_search_id: int):
         flash(f"L'alerte {title} est supprimée.", "success")
         return redirect(url_for("candidate.alerts_list"))
     return _render_alerts(to_delete=saved, form=form)
-
-
-# --- Favourites -----------------------------------------------------------------------
-
-
-@candidate.bp.get("/favoris")
-@roles(Role.CANDIDATE)
-def favourites():
-    return render_template(
-        "candidate/favourites.html", rows=favourites_of(current_user), form=ActionForm()
-    )
-
-
-@candidate.bp.post("/favoris/<int:offer_id>")
-@roles(Role.CANDIDATE)
-def favourite_add(offer_id: int):
-    offer = get_open_offer_or_404(offer_id)
-    if ActionForm().validate_on_submit():
-        try:
-            add_favourite(current_user, offer)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash("L'offre est ajoutée à vos favoris.", "success")
-    else:
-        flash("Le formulaire a expiré. Merci de réessayer.", "error")
-    if request.form.get("retour") == "favoris":
-        return redirect(url_for("candidate.favourites"))
-    return redirect(url_for("public.offer", offer_id=offer.id, slug=slug(offer)))
-
-
-@candidate.bp.post("/favoris/<int:offer_id>/retirer")
-@roles(Role.CANDIDATE)
-def favourite_remove(offer_id: int):
-    favourite = get_favourite_for_user_or_404(current_user, offer_id)
-    offer = favourite.offer
-    if ActionForm().validate_on_submit():
-        remove_favourite(current_user, offer)
-        flash("L'offre est retirée de vos favoris.", "success")
-    else:
-        flash("Le formulaire a expiré. Merci de réessayer.", "error")
-    if request.form.get("retour") == "offre":
-        return redirect(url_for("public.offer", offer_id=offer.id, slug=slug(offer)))
-    return redirect(url_for("candidate.favourites"))
