@@ -1,78 +1,25 @@
-"""Sign-in, sign-up, email confirmation, password reset, invitations."""
+"""Signing up as a candidate or for a collectivité, and confirming the email address."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from recrutement.accounts import services as accounts
-from recrutement.accounts.devices import DEVICE_COOKIE, set_device_cookie
-from recrutement.accounts.forms import (
-    CandidateSignupForm,
-    EmailForm,
-    InvitationAcceptForm,
-    LoginForm,
-    ResetPasswordForm,
-)
-from recrutement.accounts.models import Role
-from recrutement.accounts.permissions import home_url_for, public, roles
-from recrutement.accounts.sessions import end_session, start_session
+from recrutement.accounts.forms import CandidateSignupForm, EmailForm
+from recrutement.accounts.permissions import home_url_for, public
 from recrutement.accounts.tokens import TokenError
 from recrutement.core.errors import ServiceError
-from recrutement.core.french import commune_organisation_name, of_organisation
-from recrutement.core.validators import safe_next_url
+from recrutement.core.french import commune_organisation_name
 from recrutement.extensions import db
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import EmployerSignupForm
 from recrutement.referential.models import Commune, Department, Grouping
+from recrutement.web.auth import bp
+from recrutement.web.auth.sign_in import remote_address
 from recrutement.web.forms import add_service_error
-
-bp = Blueprint("auth", __name__)
-
-ALL_ROLES = tuple(Role)
-
-
-def _remote_address() -> str:
-    return request.remote_addr or "unknown"
-
-
-@bp.route("/connexion", methods=["GET", "POST"])
-@public
-def login():
-    next_url = safe_next_url(request.args.get("next"))
-    if current_user.is_authenticated:
-        return redirect(next_url or home_url_for(current_user))
-    form = LoginForm()
-    unconfirmed = False
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(
-                form.email.data,
-                form.password.data,
-                _remote_address(),
-                request.cookies.get(DEVICE_COOKIE),
-            )
-        except accounts.LoginRefused as refusal:
-            form.form_errors.append(refusal.message)
-            unconfirmed = refusal.unconfirmed
-        else:
-            start_session(user)
-            flash(f"Bienvenue, {user.full_name}.", "success")
-            response = redirect(next_url or home_url_for(user))
-            set_device_cookie(response, user)
-            return response
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), status
-
-
-@bp.post("/deconnexion")
-@roles(*ALL_ROLES)
-def logout():
-    end_session()
-    flash("Vous êtes déconnecté.", "info")
-    return redirect(url_for("public.home"))
 
 
 @bp.route("/inscription/candidat", methods=["GET", "POST"])
@@ -86,7 +33,7 @@ def signup_candidate():
                 form.password.data,
                 form.first_name.data,
                 form.last_name.data,
-                _remote_address(),
+                remote_address(),
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -142,7 +89,7 @@ def signup_employer():
                 last_name=form.last_name.data,
                 choice=choice,
                 town_codes=form.towns.data,
-                remote_address=_remote_address(),
+                remote_address=remote_address(),
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -206,7 +153,7 @@ def confirm_email(token: str):
 def resend_confirmation():
     form = EmailForm()
     if form.validate_on_submit():
-        accounts.resend_confirmation(form.email.data, _remote_address())
+        accounts.resend_confirmation(form.email.data, remote_address())
         flash(
             "Si un compte non confirmé existe pour cette adresse, un nouveau lien vient de lui "
             "être envoyé. Il est valable une heure.",
@@ -214,71 +161,3 @@ def resend_confirmation():
         )
         return redirect(url_for("auth.login"))
     return render_template("auth/resend_confirmation.html", form=form)
-
-
-@bp.route("/mot-de-passe/oublie", methods=["GET", "POST"])
-@public
-def password_forgotten():
-    form = EmailForm()
-    if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data, _remote_address())
-        # The same answer whether the account exists or not.
-        flash(
-            "Si un compte existe pour cette adresse, un lien de réinitialisation vient de lui "
-            "être envoyé. Il est valable une heure.",
-            "info",
-        )
-        return redirect(url_for("auth.login"))
-    status = 400 if form.errors else 200
-    return render_template("auth/password_forgotten.html", form=form), status
-
-
-@bp.route("/mot-de-passe/reinitialiser/<token>", methods=["GET", "POST"])
-@public
-def reset_password(token: str):
-    try:
-        user = accounts.user_for_reset_token(token)
-    except TokenError as error:
-        flash(str(error), "error")
-        return redirect(url_for("auth.password_forgotten"))
-    form = ResetPasswordForm()
-    form.known_email = user.email
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data)
-        except (TokenError, ServiceError) as error:
-            add_service_error(form, error)
-        else:
-            end_session()
-            flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
-            return redirect(url_for("auth.login"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/reset_password.html", form=form, account=user), status
-
-
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-@public
-def accept_invitation(token: str):
-    try:
-        invitation = organisations.invitation_for_token(token)
-    except ServiceError as error:
-        flash(error.message, "error")
-        return redirect(url_for("auth.login"))
-    form = InvitationAcceptForm()
-    form.known_email = invitation.email
-    if form.validate_on_submit():
-        try:
-            user = organisations.accept_invitation(
-                token, form.first_name.data, form.last_name.data, form.password.data
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            start_session(user)
-            flash(
-                f"Bienvenue dans l'espace {of_organisation(invitation.organisation.name)}.",
-                "success",
-            )
-            return redirect(url_for("employer.home"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
