@@ -29,7 +29,7 @@ from recrutement.web.public import bp
 
 FEED_SIZE = 50
 
-# Offer pages, the employer's preview of one (employer_offers.py) and the search page
+# Offer pages, the employer's preview of one (web/employer/offers.py) and the search page
 # show offers with these.
 bp.add_app_template_global(salary_range, "offer_salary")
 bp.add_app_template_global(contract_summary, "offer_contract")

@@ -1,38 +1,20 @@
-"""The collectivité's space (/collectivite/...)."""
+"""The collectivité's members (/collectivite/membres): invitations, their revocation,
+and each member's choice of notification mails."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.applications.messages import set_notification_frequency
 from recrutement.core.errors import ServiceError
-from recrutement.core.time import paris_today
-from recrutement.extensions import db
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import InviteForm, NotificationForm, RevokeInvitationForm
-from recrutement.organisations.home import employer_home, record_visit
 from recrutement.organisations.queries import get_invitation_for_member_or_404
+from recrutement.web.employer import bp
 from recrutement.web.forms import add_service_error
-
-bp = Blueprint("employer", __name__, url_prefix="/collectivite")
-
-
-@bp.get("/")
-@roles(Role.EMPLOYER)
-def home():
-    """The offers with their new applications since the last visit, what awaits an
-    action, and the way to create an offer."""
-    previous_visit = record_visit(current_user.membership)
-    db.session.commit()
-    return render_template(
-        "employer/home.html",
-        organisation=current_user.organisation,
-        home=employer_home(current_user, previous_visit),
-        today=paris_today(),
-    )
 
 
 @bp.route("/membres", methods=["GET", "POST"])
