@@ -16,9 +16,6 @@ def register(app: Flask) -> None:
         auth,
         candidate,
         employer,
-        employer_applications,  # noqa: F401  (the employer's applications)
-        employer_cofunding,  # noqa: F401  (the employer's cofunding requests)
-        employer_offers,  # noqa: F401  (adds the offer routes to the employer blueprint)
         pilotage,
         pilotage_admin,  # noqa: F401  (ANCT's administration: accounts and organisations)
         pilotage_dashboard,  # noqa: F401  (ANCT's dashboard)
