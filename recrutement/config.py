@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -26,7 +27,7 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def load_config(environ: dict[str, str] | None = None) -> dict:
+def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask configuration mapping from the environment."""
     env = dict(os.environ if environ is None else environ)
     app_env = env.get("APP_ENV", "development")

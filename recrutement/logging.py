@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 
-from flask import Flask, has_request_context, request
+from flask import Flask, Response, has_request_context, request
 from flask_login import current_user
 
 STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -17,7 +17,7 @@ class JsonFormatter(logging.Formatter):
     """Render a record and its `extra` fields as a JSON line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
@@ -43,14 +43,14 @@ def init_logging(app: Flask) -> None:
     app.logger.setLevel(logging.WARNING if app.config["TESTING"] else logging.INFO)
 
     @app.before_request
-    def start_timer():
+    def start_timer() -> None:
         request.environ["recrutement.request_id"] = request.headers.get(
             "X-Request-Id", uuid.uuid4().hex[:16]
         )
         request.environ["recrutement.started"] = time.perf_counter()
 
     @app.after_request
-    def log_request(response):
+    def log_request(response: Response) -> Response:
         if request.endpoint == "static":
             return response
         user_id = current_user.get_id().split(":")[0] if current_user.is_authenticated else None

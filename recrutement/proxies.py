@@ -11,8 +11,13 @@ gunicorn's name for the same setting); from anyone else they are removed.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 FORWARDED_HEADERS = (
     "HTTP_X_FORWARDED_FOR",
@@ -34,7 +39,7 @@ def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Netw
 class TrustedProxies:
     """WSGI middleware: ProxyFix for requests from the trusted proxies, none for others."""
 
-    def __init__(self, app, count: int, allowed: str):
+    def __init__(self, app: WSGIApplication, count: int, allowed: str) -> None:
         self.app = app
         self.networks = parse_networks(allowed)
         self.fixed = ProxyFix(app, x_for=count, x_proto=count, x_host=count)
@@ -46,7 +51,7 @@ class TrustedProxies:
             return False
         return any(address in network for network in self.networks)
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self.trusted(environ.get("REMOTE_ADDR")):
             return self.fixed(environ, start_response)
         for header in FORWARDED_HEADERS:

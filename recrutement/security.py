@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, abort, request
+from flask import Flask, Response, abort, request
 from werkzeug.datastructures import ImmutableMultiDict
 
 PERMISSIONS_POLICY = (
@@ -22,7 +22,8 @@ def csp_nonce() -> str:
     # (`g` belongs to the app context, which may outlive one request).
     if NONCE_KEY not in request.environ:
         request.environ[NONCE_KEY] = secrets.token_urlsafe(18)
-    return request.environ[NONCE_KEY]
+    nonce: str = request.environ[NONCE_KEY]
+    return nonce
 
 
 def content_security_policy(nonce: str) -> str:
@@ -52,7 +53,7 @@ def init_security(app: Flask) -> None:
     production = app.config["APP_ENV"] == "production"
 
     @app.before_request
-    def bound_query_string():
+    def bound_query_string() -> None:
         """Gunicorn refuses a request line over 4,094 bytes before the app sees it; the
         app keeps the same bound itself (development server, tests, another server), so
         no query string is long enough to trouble a search: SQLite refuses a LIKE
@@ -61,7 +62,7 @@ def init_security(app: Flask) -> None:
             abort(414)
 
     @app.before_request
-    def drop_nul_bytes():
+    def drop_nul_bytes() -> None:
         """No NUL byte reaches a view, in a query string or a form: PostgreSQL refuses
         them in text, SQLite would store them. (Forms also refuse other control
         characters in single-line fields: core.forms.)"""
@@ -75,7 +76,7 @@ def init_security(app: Flask) -> None:
                 request.__dict__[name] = cleaned
 
     @app.after_request
-    def set_security_headers(response):
+    def set_security_headers(response: Response) -> Response:
         headers = response.headers
         headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
         headers["X-Content-Type-Options"] = "nosniff"

@@ -75,7 +75,7 @@ def check_pdf(content: bytes, field: str = "file") -> None:
         raise ServiceError(ACTIVE_CONTENT.format(what=active), field=field)
 
 
-def _active_content(root) -> str | None:
+def _active_content(root: object) -> str | None:
     """The first active element reachable from the trailer, described in French."""
     seen: set[tuple[int, int]] = set()
     stack = [root]
@@ -113,7 +113,9 @@ def store_pdf(upload: FileStorage, field: str = "file") -> StoredFile:
     return store_bytes(content, original)
 
 
-def store_bytes(content: bytes, original_name: str, content_type: str = "application/pdf"):
+def store_bytes(
+    content: bytes, original_name: str, content_type: str = "application/pdf"
+) -> StoredFile:
     """Write bytes the platform made or checked; the StoredFile is added, not committed."""
     stored_name = secrets.token_hex(16)
     (_directory() / stored_name).write_bytes(content)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import send_file
+from flask import Response, send_file
 
 from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path
 
 
-def send_stored_file(stored: StoredFile, download_name: str | None = None):
+def send_stored_file(stored: StoredFile, download_name: str | None = None) -> Response:
     response = send_file(
         file_path(stored),
         mimetype=stored.content_type,
