@@ -30,7 +30,7 @@ from recrutement.organisations.admin_forms import OrganisationEditForm, Organisa
 from recrutement.organisations.models import Organisation
 from recrutement.referential.models import Department
 from recrutement.web.forms import add_service_error, page_number
-from recrutement.web.instruction import organisation_decision_page
+from recrutement.web.organisation_decision import organisation_decision_page
 from recrutement.web.pilotage import STAFF_PAGE_SIZE, bp
 
 # Past this, a page number is a typo or a probe; it is read as the last page.

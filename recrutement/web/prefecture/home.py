@@ -1,8 +1,9 @@
-"""The instruction space of préfectures and ANAH delegations (/prefecture/...)."""
+"""The home of préfectures and ANAH delegations (/prefecture/), and the collectivités
+waiting for the préfecture's validation."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from recrutement.accounts.models import Role
@@ -14,9 +15,8 @@ from recrutement.organisations.queries import (
     get_organisation_for_instructor_or_404,
     organisations_for_instructor,
 )
-from recrutement.web.instruction import organisation_decision_page
-
-bp = Blueprint("prefecture", __name__, url_prefix="/prefecture")
+from recrutement.web.organisation_decision import organisation_decision_page
+from recrutement.web.prefecture import bp
 
 
 @bp.get("/")
@@ -40,7 +40,7 @@ def home():
 def organisations_list():
     pending = organisations.pending_for_instructor(organisations_for_instructor(current_user))
     return render_template(
-        "instruction/organisations.html",
+        "prefecture/organisations.html",
         pending=pending,
         detail_endpoint="prefecture.organisation",
         scope=", ".join(d.label for d in current_user.departments),

@@ -1,4 +1,5 @@
-"""Views shared by the préfecture and ANCT areas: deciding on an organisation."""
+"""What the préfecture's and ANCT's pages of an organisation share: showing it to an
+instructor and taking their decision (validate or refuse its sign-up)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ ALREADY_DECIDED = (
 def organisation_decision_page(
     organisation: Organisation,
     list_endpoint: str,
-    template: str = "instruction/organisation.html",
+    template: str = "shared/organisation_decision.html",
     **context,
 ):
     """Show an organisation to an instructor and take their decision.

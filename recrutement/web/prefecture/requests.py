@@ -8,11 +8,8 @@ ANAH agent gets 403 on them whatever the request; the ANAH opinion likewise.
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
@@ -63,11 +60,10 @@ from recrutement.core.errors import ServiceError
 from recrutement.core.time import PARIS, paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
-from recrutement.organisations.models import Organisation
+from recrutement.web.cofunding_queue import QUEUE_PAGE_SIZE, download, filed_on, with_details
 from recrutement.web.forms import add_service_error, page_number
 from recrutement.web.prefecture import bp
 
-QUEUE_PAGE_SIZE = 20
 # The views of the queue, in the order of its tabs, with what each says when empty.
 VIEW_LABELS = {
     WAITING: "À traiter",
@@ -80,25 +76,6 @@ EMPTY_VIEWS = {
     ANAH_PENDING: "Aucune demande n'attend l'avis de l'ANAH.",
     DECIDED: "Aucune demande n'est encore décidée.",
 }
-
-
-def _with_details(query):
-    """Load what the queue and the exports show in a few queries, not a few per row."""
-    return query.options(
-        selectinload(CofundingRequest.organisation).selectinload(Organisation.department),
-        selectinload(CofundingRequest.plan),
-    )
-
-
-def filed_on(found: CofundingRequest, today: date | None = None) -> tuple[date, str] | None:
-    """The day a request was filed (in France) and how long ago, "il y a 12 jours"."""
-    if found.submitted_at is None:
-        return None
-    day = found.submitted_at.astimezone(PARIS).date()
-    days = ((today or paris_today()) - day).days
-    if days <= 0:
-        return day, "aujourd'hui"
-    return day, f"il y a {days} jour{'s' if days > 1 else ''}"
 
 
 # --- the queue ------------------------------------------------------------------------
@@ -117,7 +94,7 @@ def requests_queue():
     first; the other views and every state are one click away."""
     filters = _queue_filters()
     page = db.paginate(
-        _with_details(queue(current_user, filters)),
+        with_details(queue(current_user, filters)),
         page=page_number(request.args),
         per_page=QUEUE_PAGE_SIZE,
         error_out=False,
@@ -161,33 +138,22 @@ def requests_queue():
 
 def _queue_export() -> tuple[list[list], str]:
     filters = _queue_filters()
-    found = db.session.scalars(_with_details(queue(current_user, filters))).all()
+    found = db.session.scalars(with_details(queue(current_user, filters))).all()
     return export.queue_rows(found), f"demandes-cofinancement-{paris_today().isoformat()}"
-
-
-def _download(body, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f"attachment; filename={filename}",
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @bp.get("/demandes.csv", endpoint="requests_csv")
 @roles(Role.PREFECTURE, Role.ANAH)
 def requests_csv():
     rows, name = _queue_export()
-    return _download(export.write_csv(rows), "text/csv", f"{name}.csv")
+    return download(export.write_csv(rows), "text/csv", f"{name}.csv")
 
 
 @bp.get("/demandes.xlsx", endpoint="requests_xlsx")
 @roles(Role.PREFECTURE, Role.ANAH)
 def requests_xlsx():
     rows, name = _queue_export()
-    return _download(
+    return download(
         export.write_xlsx(rows),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"{name}.xlsx",

@@ -33,13 +33,9 @@ from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.referential.models import Department, Region
+from recrutement.web.cofunding_queue import QUEUE_PAGE_SIZE, download, filed_on, with_details
 from recrutement.web.forms import page_number
 from recrutement.web.pilotage import bp
-
-# The queue's helpers: the same loading, downloads and "filed n days ago".
-from recrutement.web.prefecture_requests import QUEUE_PAGE_SIZE, filed_on
-from recrutement.web.prefecture_requests import _download as download
-from recrutement.web.prefecture_requests import _with_details as with_details
 
 
 def _filters() -> ProgrammeFilters:
