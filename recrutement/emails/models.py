@@ -40,4 +40,4 @@ class OutgoingEmail(Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Extra mail headers, e.g. List-Unsubscribe for alerts (RFC 8058).
-    headers: Mapped[dict | None] = mapped_column(JSON)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)

@@ -15,10 +15,11 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app, render_template
 from flask_mail import Message
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 
 from recrutement.core.time import utcnow
 from recrutement.emails.models import EmailStatus, OutgoingEmail
@@ -36,7 +37,11 @@ DELIVERED_RETENTION = timedelta(days=90)
 
 
 def queue_email(
-    recipient: str, template: str, subject: str, headers: dict | None = None, **context
+    recipient: str,
+    template: str,
+    subject: str,
+    headers: dict[str, str] | None = None,
+    **context: object,
 ) -> OutgoingEmail:
     """Render `templates/email/<template>.txt|.html` and add the mail to the session.
 
@@ -58,7 +63,8 @@ def queue_email(
 
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the `attempts`-th failure: 1, 2, 4 … minutes, at most 6 hours."""
-    return min(FIRST_RETRY_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY_DELAY)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(FIRST_RETRY_DELAY * factor, LONGEST_RETRY_DELAY)
 
 
 @dataclass
@@ -118,7 +124,7 @@ def send_due(now: datetime | None = None, batch_size: int = 50) -> SendReport:
     now = now or utcnow()
     report = SendReport()
     for email_id in _claim_due(now, batch_size):
-        email = db.session.get(OutgoingEmail, email_id)
+        email = db.session.get_one(OutgoingEmail, email_id)
         try:
             _deliver(email)
         except Exception as error:  # noqa: BLE001 — any SMTP or network failure is retried
@@ -152,11 +158,15 @@ def purge_delivered(now: datetime | None = None) -> int:
     """Delete the mails sent or given up more than DELIVERED_RETENTION ago (pending
     ones are never touched); commits and returns how many went."""
     cutoff = (now or utcnow()) - DELIVERED_RETENTION
-    result = db.session.execute(
-        delete(OutgoingEmail).where(
-            OutgoingEmail.status.in_([EmailStatus.SENT, EmailStatus.FAILED]),
-            func.coalesce(OutgoingEmail.sent_at, OutgoingEmail.created_at) < cutoff,
-        )
+    # A bulk DELETE answers a cursor result, which counts the rows.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(OutgoingEmail).where(
+                OutgoingEmail.status.in_([EmailStatus.SENT, EmailStatus.FAILED]),
+                func.coalesce(OutgoingEmail.sent_at, OutgoingEmail.created_at) < cutoff,
+            )
+        ),
     )
     db.session.commit()
     return result.rowcount or 0
