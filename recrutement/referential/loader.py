@@ -21,10 +21,22 @@ import gzip
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, column, delete, insert, inspect, select, table, update
+from sqlalchemy import (
+    String,
+    Table,
+    bindparam,
+    column,
+    delete,
+    insert,
+    inspect,
+    select,
+    table,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnClause
 
 from recrutement.extensions import db
 from recrutement.referential.models import Commune, Department, Grouping, Region, grouping_member
@@ -33,10 +45,11 @@ from recrutement.referential.text import fold
 DATA_FILE = Path(__file__).resolve().parent / "data" / "referential.json.gz"
 SUPPORTED_FORMAT = 1
 
-REGION = Region.__table__
-DEPARTMENT = Department.__table__
-GROUPING = Grouping.__table__
-COMMUNE = Commune.__table__
+# A mapped class's __table__ is typed as any FROM clause; these are plain tables.
+REGION = cast(Table, Region.__table__)
+DEPARTMENT = cast(Table, Department.__table__)
+GROUPING = cast(Table, Grouping.__table__)
+COMMUNE = cast(Table, Commune.__table__)
 MEMBER = grouping_member
 
 REGION_COLUMNS = ("code", "name")
@@ -113,7 +126,8 @@ def read_referential_file(path: Path | str | None = None) -> dict[str, Any]:
         members.update((siren, insee_code) for insee_code in row[position["members"]])
 
     # The model bounds the postcode list; a longer one (Paris) keeps whole postcodes.
-    postcodes_length = COMMUNE.c.postcodes.type.length
+    postcodes_type = COMMUNE.c.postcodes.type
+    postcodes_length = postcodes_type.length if isinstance(postcodes_type, String) else None
     truncated = 0
     communes: dict[str, dict[str, Any]] = {}
     names = raw["commune_columns"]
@@ -160,7 +174,7 @@ def load_referential(
     (EPCI of the file whose SIREN a user already declared: left alone),
     `postcodes_truncated` and `changed` (False when nothing was written).
     """
-    session = session if session is not None else db.session
+    session = session if session is not None else db.session()
     wanted = read_referential_file(path)
     try:
         counts = _synchronise(session, wanted)
@@ -306,13 +320,21 @@ def _synchronise(session: Session, wanted: dict[str, Any]) -> dict[str, Any]:
     return counts
 
 
-def _rows(session: Session, source, columns: Iterable[str]) -> dict[str, tuple]:
+def _rows(session: Session, source: Table, columns: Iterable[str]) -> dict[str, tuple[Any, ...]]:
     """All rows of a table as tuples of `columns`, keyed by the first column."""
     result = session.execute(select(*(source.c[name] for name in columns)))
     return {row[0]: tuple(row) for row in result.all()}
 
 
-def _upsert(session, target, columns, wanted, existing, counts, name) -> None:
+def _upsert(
+    session: Session,
+    target: Table,
+    columns: tuple[str, ...],
+    wanted: dict[str, dict[str, Any]],
+    existing: dict[str, tuple[Any, ...]],
+    counts: dict[str, Any],
+    name: str,
+) -> None:
     """Insert the missing rows and update those that differ, in bulk.
 
     `existing` maps keys to tuples of `columns` (see `_rows`); the key is `columns[0]`.
@@ -339,7 +361,13 @@ def _upsert(session, target, columns, wanted, existing, counts, name) -> None:
 
 
 def _delete_unreferenced(
-    session, target, key, candidates, counts, name, keep: Iterable[str] = ()
+    session: Session,
+    target: Table,
+    key: str,
+    candidates: list[str],
+    counts: dict[str, Any],
+    name: str,
+    keep: Iterable[str] = (),
 ) -> None:
     """Delete the candidate rows that no other row references; count the kept ones."""
     if not candidates:
@@ -366,7 +394,7 @@ def _referenced(session: Session, table_name: str, key: str, values: list[str]) 
                 continue
             if foreign_key["referred_columns"] != [key]:
                 continue
-            referencing = column(foreign_key["constrained_columns"][0])
+            referencing: ColumnClause[str] = column(foreign_key["constrained_columns"][0])
             source = table(other, referencing)
             for start in range(0, len(values), CHUNK):
                 chunk = values[start : start + CHUNK]
@@ -378,7 +406,7 @@ def _referenced(session: Session, table_name: str, key: str, values: list[str]) 
     return found
 
 
-def describe_load(counts: dict) -> str:
+def describe_load(counts: dict[str, Any]) -> str:
     """One French line about what `load_referential` did."""
     changes = ", ".join(
         f"{sum(counts[kind].values())} {label}"

@@ -25,16 +25,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from recrutement.core.french import plural
 from recrutement.extensions import db
 from recrutement.referential.models import Commune
 
-COMMUNE = Commune.__table__
+# A mapped class's __table__ is typed as any FROM clause; this one is a plain table.
+COMMUNE = cast(Table, Commune.__table__)
 PARIS = ZoneInfo("Europe/Paris")
 EXPECTED_COLUMNS = 2
 CHUNK = 500
@@ -180,7 +182,7 @@ def parse_pvd_csv(
     that the file can be corrected in one go. INSEE codes are checked against
     the communes of the database.
     """
-    session = session if session is not None else db.session
+    session = session if session is not None else db.session()
     today = today or _today()
     report = PvdImportReport()
     lines = decode(raw).splitlines()
@@ -275,7 +277,7 @@ def _known_codes(session: Session, codes: list[str]) -> set[str]:
 # --- applying -----------------------------------------------------------------------------
 
 
-def _changes(session: Session, report: PvdImportReport) -> tuple[list[dict], list[str]]:
+def _changes(session: Session, report: PvdImportReport) -> tuple[list[dict[str, Any]], list[str]]:
     """The communes to set PVD (with their date) and those to remove; fills the counts."""
     wanted = {row.insee_code: row.signed_on for row in report.rows}
     current: dict[str, tuple[bool, date | None]] = {}
@@ -291,7 +293,7 @@ def _changes(session: Session, report: PvdImportReport) -> tuple[list[dict], lis
             current[code] = (bool(is_pvd), signed_on)
 
     report.added = report.updated = report.unchanged = 0
-    to_set: list[dict] = []
+    to_set: list[dict[str, Any]] = []
     for code in codes:
         is_pvd, signed_on = current.get(code, (False, None))
         if not is_pvd:
@@ -313,12 +315,12 @@ def preview_pvd_import(report: PvdImportReport, session: Session | None = None) 
     """Fill the report's counts (added, updated, removed, unchanged) without writing."""
     if report.errors:
         raise PvdImportError("le fichier comporte des erreurs")
-    _changes(session if session is not None else db.session, report)
+    _changes(session if session is not None else db.session(), report)
     return report
 
 
 def apply_pvd_import(
-    report: PvdImportReport, actor=None, session: Session | None = None
+    report: PvdImportReport, actor: object | None = None, session: Session | None = None
 ) -> PvdImportReport:
     """Make the database's PVD list the file's, in one transaction; commit.
 
@@ -329,12 +331,16 @@ def apply_pvd_import(
     del actor  # recorded by the caller in its audit event
     if not report.ok:
         raise PvdImportError("le fichier comporte des erreurs : rien n'a été importé")
-    session = session if session is not None else db.session
+    session = session if session is not None else db.session()
     try:
         to_set, to_remove = _changes(session, report)
         if to_set:
-            result = session.execute(
-                update(COMMUNE).where(COMMUNE.c.insee_code == bindparam("b_code")), to_set
+            # An executemany UPDATE answers a cursor result, which counts the rows.
+            result = cast(
+                CursorResult[Any],
+                session.execute(
+                    update(COMMUNE).where(COMMUNE.c.insee_code == bindparam("b_code")), to_set
+                ),
             )
             if result.rowcount not in (-1, len(to_set)):
                 raise PvdImportError("des communes du fichier ont disparu du référentiel")
@@ -354,7 +360,7 @@ def apply_pvd_import(
 
 def import_pvd_file(
     source: Path | str | bytes,
-    actor=None,
+    actor: object | None = None,
     *,
     dry_run: bool = False,
     session: Session | None = None,
