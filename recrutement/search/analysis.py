@@ -14,7 +14,9 @@ reported as corrupt and rebuilt (see index.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from whoosh.analysis import (
     Filter,
@@ -42,16 +44,16 @@ def _fold_word(word: str) -> str:
     return fold(word).replace(" ", "")
 
 
-class FoldFilter(Filter):
+class FoldFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
     """Replace each token's text by its accent- and ligature-free form ("cœur" → "coeur")."""
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for token in tokens:
             token.text = _fold_word(token.text)
             yield token
 
 
-class FeminineFilter(Filter):
+class FeminineFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
     """Bring the feminine "-ière(s)" ending back to the masculine "-ier(s)".
 
     Snowball stems "infirmière" to "infirmier" but "infirmier" to "infirmi", so
@@ -59,7 +61,7 @@ class FeminineFilter(Filter):
     after folding, so it sees "iere".
     """
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for token in tokens:
             text = token.text
             if len(text) > 6:
@@ -70,14 +72,14 @@ class FeminineFilter(Filter):
             yield token
 
 
-class AccentedFormFilter(Filter):
+class AccentedFormFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
     """Keep only accented words, as "folded|accented" terms (for showing a suggestion).
 
     The spelling field holds folded words, so edit distances ignore accents; this
     field remembers how those words are written in the offers ("amenagement|aménagement").
     """
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
         for token in tokens:
             folded = _fold_word(token.text)
             if folded != token.text and len(folded) >= 3 and folded.isalpha():
@@ -88,7 +90,7 @@ class AccentedFormFilter(Filter):
 FORM_SEPARATOR = "|"
 
 
-def french_analyzer():
+def french_analyzer() -> Any:
     """The analyzer of the full-text fields (title, body) and of the queries on them."""
     return (
         RegexTokenizer(WORD_PATTERN)
@@ -100,7 +102,7 @@ def french_analyzer():
     )
 
 
-def spelling_analyzer():
+def spelling_analyzer() -> Any:
     """Unstemmed, folded words: the vocabulary "Vouliez-vous dire" picks corrections from."""
     return (
         RegexTokenizer(WORD_PATTERN)
@@ -110,7 +112,7 @@ def spelling_analyzer():
     )
 
 
-def accented_forms_analyzer():
+def accented_forms_analyzer() -> Any:
     """Accented words as "folded|accented" terms, to show a correction with its accents."""
     return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | AccentedFormFilter()
 

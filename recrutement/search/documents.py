@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from recrutement.core.enums import LabelledEnum
 from recrutement.offers.models import Category, ContractType, Offer, OfferStatus
 
 # Coordinates are indexed as integer micro-degrees: Whoosh 2.7's sortable float
@@ -13,7 +15,7 @@ COORDINATE_SCALE = 1_000_000
 MISSING_COORDINATE = 2**31 - 1
 
 
-def offer_document(offer: Offer) -> dict:
+def offer_document(offer: Offer) -> dict[str, Any]:
     """Return the search document of a published `offer` (raise ValueError otherwise).
 
     `body` is the text searched besides the title, and the text excerpts are cut
@@ -76,7 +78,7 @@ def _timestamp(moment: datetime | None) -> int:
     return int(moment.timestamp()) if moment else 0
 
 
-def _label(enum, value: str) -> str:
+def _label(enum: type[LabelledEnum], value: str) -> str:
     try:
         return enum(value).label
     except ValueError:

@@ -30,16 +30,16 @@ import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import cached_property
 from itertools import islice
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -145,7 +145,7 @@ def index_state(directory: Path | None = None) -> IndexState:
     return "ok"
 
 
-def _check_reader(reader) -> None:
+def _check_reader(reader: Any) -> None:
     if set(reader.schema.names()) != set(SCHEMA.names()):
         raise ValueError("the index was written with another schema")
     for leaf, _offset in reader.leaf_readers():
@@ -250,7 +250,7 @@ def _published_offers(session: Session) -> Iterator[Offer]:
         session.expunge_all()
 
 
-def _offers_query():
+def _offers_query() -> Select[tuple[Offer]]:
     return select(Offer).options(
         selectinload(Offer.organisation),
         selectinload(Offer.towns),
@@ -310,8 +310,11 @@ def apply_pending_tasks(limit: int = 500, timeout: float = LOCK_TIMEOUT_SECONDS)
 
 def pending_task_count() -> int:
     """How many index tasks wait to be applied (for /healthz and the worker's log)."""
-    return db.session.scalar(
-        select(func.count()).select_from(IndexTask).where(IndexTask.done_at.is_(None))
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(IndexTask).where(IndexTask.done_at.is_(None))
+        )
+        or 0
     )
 
 
@@ -351,7 +354,7 @@ def _apply_locked(directory: Path, offer_ids: list[int] | None, limit: int | Non
     return len(tasks)
 
 
-def _mark_done(session: Session, task_ids: list[int]) -> None:
+def _mark_done(session: Session, task_ids: Sequence[int]) -> None:
     now = utcnow()
     for start in range(0, len(task_ids), 1000):
         chunk = task_ids[start : start + 1000]
@@ -384,19 +387,19 @@ class IndexView:
     of `live` and of every set built from it.
     """
 
-    def __init__(self, searcher):
+    def __init__(self, searcher: Any) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._sets: dict[tuple[str, str], frozenset[int]] = {}
         self._open: tuple[int, frozenset[int]] | None = None
         # What other modules compute once per index version (ranking.py).
-        self.memo: dict[str, dict] = {}
+        self.memo: dict[str, Any] = {}
 
     def close(self) -> None:
         self.searcher.close()
 
-    def _column(self, name: str, missing=None) -> list:
-        values: list = []
+    def _column(self, name: str, missing: object = None) -> list[Any]:
+        values: list[Any] = []
         for leaf, _offset in self.reader.leaf_readers():
             values.extend(_segment_column(leaf, name, missing))
         return values
@@ -484,10 +487,10 @@ class IndexView:
 
 # A segment never changes once written (deletions are kept apart), so its column
 # values are read once and reused by the next index versions.
-_segment_columns: dict[tuple[str, str], list] = {}
+_segment_columns: dict[tuple[str, str], list[Any]] = {}
 
 
-def _segment_column(leaf, name: str, missing) -> list:
+def _segment_column(leaf: Any, name: str, missing: object) -> list[Any]:
     segment = leaf.segment()
     count = leaf.doc_count_all()
     if segment is None or not count:
@@ -543,6 +546,7 @@ class _SharedSearcher:
             # searcher costs a few milliseconds; the postings read from segments
             # that did not change stay cached (ranking.py).
             stale = self._view
+            assert self._index is not None  # opened with the view
             self._view = IndexView(self._index.searcher())
             stale.close()
         return self._view

@@ -24,10 +24,11 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -238,7 +239,7 @@ class SearchParams:
         }
         return {name: value for name, value in values.items() if value is not None}
 
-    def to_args(self, **changes) -> dict[str, str]:
+    def to_args(self, **changes: object) -> dict[str, str]:
         """The public parameters of this search (for links and saved searches), with `changes`."""
         args = {"q": self.text, **self.filters}
         if self.place:
@@ -311,6 +312,8 @@ def resolve_commune(text: str) -> Place:
 
 
 def _place(commune: Commune) -> Place:
+    # Only communes with a position are centred on (the callers' queries say so).
+    assert commune.latitude is not None and commune.longitude is not None
     return Place(
         commune.insee_code,
         commune.name,
@@ -362,7 +365,7 @@ def close_communes(text: str, limit: int = COMMUNE_SUGGESTIONS) -> tuple[Place, 
 
 # The names of the communes with a position, read once per state of the referential
 # (about 35,000: reading them costs more than comparing them).
-_names_cache: dict[str, tuple[tuple, dict[int, list[str]]]] = {}
+_names_cache: dict[str, tuple[tuple[Any, ...], dict[int, list[str]]]] = {}
 
 
 def _positioned_commune_names() -> dict[int, list[str]]:
@@ -437,7 +440,7 @@ def search_offers(params: SearchParams, today: date | None = None) -> SearchResu
 
 def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults:
     text_query = parse_text(params.text)
-    candidates = view.open_docs(date_number(today))
+    candidates: Set[int] = view.open_docs(date_number(today))
     if text_query is not None:
         candidates = _intersection(candidates, [matching_documents(view, text_query)])
     distances: dict[int, float] = {}
@@ -484,7 +487,7 @@ def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults
     )
 
 
-def _intersection(base, others: list) -> set[int] | frozenset[int]:
+def _intersection(base: Set[int], others: Sequence[Set[int]]) -> Set[int]:
     result = base
     for docs in sorted(others, key=len):
         result = result & docs if len(result) <= len(docs) else docs & result
@@ -493,12 +496,12 @@ def _intersection(base, others: list) -> set[int] | frozenset[int]:
 
 def _page(
     view: IndexView,
-    text_query,
-    matching,
+    text_query: Any,
+    matching: Set[int],
     sort: str,
     params: SearchParams,
     distances: dict[int, float],
-):
+) -> list[tuple[int, float | None]]:
     start = (params.page - 1) * params.per_page
     end = start + params.per_page
     if start >= len(matching):
@@ -549,7 +552,7 @@ _PARSER = QueryParser(
 )
 
 
-def parse_text(text: str):
+def parse_text(text: str) -> Any:
     """The Whoosh query for the words of `q` (all required), or None when none is left."""
     if not text:
         return None
@@ -559,7 +562,7 @@ def parse_text(text: str):
     return parsed
 
 
-def _highlight_terms(text_query) -> frozenset[str]:
+def _highlight_terms(text_query: Any) -> frozenset[str]:
     if text_query is None:
         return frozenset()
     # The words that made the offer match, not those it was required to lack.
@@ -668,7 +671,7 @@ def suggest(view: IndexView, text: str) -> str | None:
     return "".join(pieces)
 
 
-def _correction(reader, word: str) -> str | None:
+def _correction(reader: Any, word: str) -> str | None:
     folded = fold_word(word)
     if len(folded) < 3 or not folded.isalpha() or folded in FRENCH_STOP_WORDS:
         return None
@@ -689,7 +692,7 @@ def _correction(reader, word: str) -> str | None:
     return None
 
 
-def _accented_form(reader, folded: str) -> str:
+def _accented_form(reader: Any, folded: str) -> str:
     prefix = f"{folded}{FORM_SEPARATOR}"
     forms = [term for term in reader.expand_prefix("spelling_forms", prefix)]
     if not forms:
@@ -697,4 +700,5 @@ def _accented_form(reader, folded: str) -> str:
     best = max(forms, key=lambda term: reader.doc_frequency("spelling_forms", term))
     if isinstance(best, bytes):
         best = best.decode("utf-8")
-    return best.split(FORM_SEPARATOR, 1)[1]
+    accented: str = best.split(FORM_SEPARATOR, 1)[1]
+    return accented

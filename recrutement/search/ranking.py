@@ -18,6 +18,8 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any, TypeAlias
 
 from whoosh import query as whoosh_query
 
@@ -29,20 +31,21 @@ B = 0.75
 # About 12 bytes a posting: 2 million postings stay under 25 MB per process.
 MAX_CACHED_POSTINGS = 2_000_000
 
-Postings = tuple[array, array, array]
+# A string: array is subscriptable only for the type checker before Python 3.12.
+Postings: TypeAlias = "tuple[array[int], array[float], array[int]]"
 
 
 class _SegmentCache:
     """Postings (document, weight, field length) per segment and term, least recently used out."""
 
-    def __init__(self, max_postings: int):
+    def __init__(self, max_postings: int) -> None:
         self.max_postings = max_postings
         self.size = 0
-        self.entries: OrderedDict[tuple, Postings] = OrderedDict()
-        self.lengths: dict[tuple[str, str], array] = {}
+        self.entries: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
+        self.lengths: dict[tuple[str, str], array[int]] = {}
         self.lock = threading.Lock()
 
-    def postings(self, leaf, field_name: str, text: str) -> Postings:
+    def postings(self, leaf: Any, field_name: str, text: str) -> Postings:
         segment_id = leaf.segment().segment_id()
         key = (segment_id, field_name, text)
         with self.lock:
@@ -59,7 +62,7 @@ class _SegmentCache:
             self._forget_lengths()
         return found
 
-    def _read(self, leaf, segment_id: str, field_name: str, text: str) -> Postings:
+    def _read(self, leaf: Any, segment_id: str, field_name: str, text: str) -> Postings:
         documents, weights, lengths = array("I"), array("f"), array("I")
         if (field_name, text) not in leaf:
             return documents, weights, lengths
@@ -73,7 +76,7 @@ class _SegmentCache:
             matcher.next()
         return documents, weights, lengths
 
-    def _field_lengths(self, leaf, segment_id: str, field_name: str) -> array:
+    def _field_lengths(self, leaf: Any, segment_id: str, field_name: str) -> array[int]:
         key = (segment_id, field_name)
         if key not in self.lengths:
             self.lengths[key] = array(
@@ -93,8 +96,11 @@ class _SegmentCache:
 _segments = _SegmentCache(MAX_CACHED_POSTINGS)
 
 
-def term_postings(view: IndexView, field_name: str, text: str) -> tuple[list, array, array]:
+def term_postings(
+    view: IndexView, field_name: str, text: str
+) -> tuple[list[int], array[float], array[int]]:
     """A term's postings in this index version: global document numbers, weights, lengths."""
+    memo: dict[tuple[str, str], tuple[list[int], array[float], array[int]]]
     memo = view.memo.setdefault("postings", {})
     key = (field_name, text)
     if key not in memo:
@@ -115,7 +121,7 @@ def term_postings(view: IndexView, field_name: str, text: str) -> tuple[list, ar
 
 def term_documents(view: IndexView, field_name: str, text: str) -> frozenset[int]:
     """The live documents holding a term."""
-    memo = view.memo.setdefault("term_documents", {})
+    memo: dict[tuple[str, str], frozenset[int]] = view.memo.setdefault("term_documents", {})
     key = (field_name, text)
     if key not in memo:
         if len(memo) > 512:
@@ -124,7 +130,7 @@ def term_documents(view: IndexView, field_name: str, text: str) -> frozenset[int
     return memo[key]
 
 
-def matching_documents(view: IndexView, query) -> frozenset[int] | set[int]:
+def matching_documents(view: IndexView, query: Any) -> frozenset[int] | set[int]:
     """The live documents that match a parsed query (terms, AND, OR, NOT, phrases)."""
     if isinstance(query, whoosh_query.Term):
         return term_documents(view, query.fieldname, query.text)
@@ -146,7 +152,7 @@ def matching_documents(view: IndexView, query) -> frozenset[int] | set[int]:
             result -= matching_documents(view, part)
         return result
     if isinstance(query, whoosh_query.Or):
-        result: set[int] = set()
+        result = set()
         for part in query.subqueries:
             result |= matching_documents(view, part)
         return result
@@ -156,7 +162,7 @@ def matching_documents(view: IndexView, query) -> frozenset[int] | set[int]:
     return frozenset(view.searcher.docs_for_query(query)) & view.live
 
 
-def scoring_terms(query) -> set[tuple[str, str]]:
+def scoring_terms(query: Any) -> set[tuple[str, str]]:
     """The (field, text) terms that add to a document's score: those not under a NOT."""
     if isinstance(query, whoosh_query.Not):
         return set()
@@ -172,7 +178,7 @@ def scoring_terms(query) -> set[tuple[str, str]]:
     return terms
 
 
-def scores(view: IndexView, query, documents) -> dict[int, float]:
+def scores(view: IndexView, query: Any, documents: Iterable[int]) -> dict[int, float]:
     """BM25F scores of `documents` for the query's terms."""
     result = dict.fromkeys(documents, 0.0)
     searcher = view.searcher

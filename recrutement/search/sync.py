@@ -22,7 +22,8 @@ from itertools import chain
 
 from flask import Flask
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import History
 
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
@@ -51,7 +52,7 @@ def queue_reindex(offer_ids: Iterable[int], session: Session | None = None) -> N
     _write_tasks(session, set(offer_ids))
 
 
-def _after_flush(session: Session, flush_context) -> None:
+def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
     offer_ids: set[int] = set()
     renamed: list[int] = []
     dirty = session.dirty
@@ -72,7 +73,7 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _name_changed(organisation: Organisation) -> bool:
-    history = inspect(organisation).attrs.name.history
+    history: History = inspect(organisation).attrs.name.history
     return bool(history.added or history.deleted)
 
 
