@@ -31,7 +31,8 @@ from recrutement.cofunding.models import (
 )
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import PARIS, paris_today, utcnow
-from recrutement.demo import ACCOUNTS, ORGANISATIONS, DemoRefused, _account, _organisation
+from recrutement.demo import DemoRefused
+from recrutement.demo.accounts import ACCOUNTS, ORGANISATIONS, ensure_account, ensure_organisation
 from recrutement.demo_applications import create_demo_applications
 from recrutement.demo_cofunding import Timeline, create_demo_cofunding, plan
 from recrutement.demo_offers import create_demo_offers_in_every_state
@@ -56,15 +57,15 @@ def programme_rule(app):
 def demo_accounts(referential, monkeypatch) -> None:
     """What `recrutement.demo.seed()` makes, on the small test referential (with the
     factories' precomputed password hash: hashing eight passwords takes seconds)."""
-    monkeypatch.setattr("recrutement.demo.hash_password", lambda _password: PASSWORD_HASH)
+    monkeypatch.setattr("recrutement.demo.accounts.hash_password", lambda _password: PASSWORD_HASH)
     organisations = {
-        item.insee_code: _organisation(item)
+        item.insee_code: ensure_organisation(item)
         for item in ORGANISATIONS
         if item.insee_code in DEMO_ORGANISATIONS
     }
     for account in ACCOUNTS:
         if account.organisation_insee in (None, *DEMO_ORGANISATIONS):
-            _account(account, "demo-pvd-2026", organisations)
+            ensure_account(account, "demo-pvd-2026", organisations)
     db.session.commit()
 
 

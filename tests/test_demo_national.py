@@ -43,7 +43,7 @@ FINISHED = {ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStat
 def national(app, programme_rule, monkeypatch):
     """The plain demo on the real referential, then the national programme at SCALE
     (with a precomputed password hash: argon2 takes time)."""
-    monkeypatch.setattr("recrutement.demo.hash_password", lambda _password: PASSWORD_HASH)
+    monkeypatch.setattr("recrutement.demo.accounts.hash_password", lambda _password: PASSWORD_HASH)
     monkeypatch.setattr("recrutement.demo_national.hash_password", lambda _password: PASSWORD_HASH)
     seed()
     return seed_national(scale=SCALE)

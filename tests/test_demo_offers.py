@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from recrutement.core.time import utcnow
-from recrutement.demo import in_programme, mark_demo_pvd_towns
+from recrutement.demo.places import in_programme, mark_demo_pvd_towns
 from recrutement.demo_offers import (
     DEMO_OFFERS_ACROSS_FRANCE,
     OfferWriter,
