@@ -46,7 +46,7 @@ alerts = AppGroup("alerts", help="Email alerts of saved searches.")
 )
 def alerts_send(frequency: str) -> None:
     """Mail the saved searches of this frequency the new offers they find."""
-    from recrutement.applications.alerts import send_alerts
+    from recrutement.alerts.sending import send_alerts
 
     queued = plural(send_alerts(frequency), "alerte mise", "alertes mises")
     click.echo(f"{queued} en file d'envoi.")
@@ -59,7 +59,7 @@ personal_data = AppGroup("personal-data", help="Personal data (retention period)
 def personal_data_purge() -> None:
     """Delete inactive candidate accounts and anonymise old applications (RETENTION_DAYS);
     delete the mails delivered more than 90 days ago."""
-    from recrutement.applications.personal_data import purge_expired
+    from recrutement.candidates.personal_data import purge_expired
     from recrutement.emails.outbox import purge_delivered
 
     counts = purge_expired()

@@ -52,7 +52,8 @@ from sqlalchemy import insert, select
 
 from recrutement.accounts.models import Role, User, user_department
 from recrutement.accounts.passwords import hash_password
-from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
+from recrutement.applications.models import Application, ApplicationStatus
+from recrutement.candidates.models import CandidateProfile
 from recrutement.cofunding.content import euros
 from recrutement.cofunding.engine import Rule, compute_split
 from recrutement.cofunding.models import (

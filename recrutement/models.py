@@ -1,14 +1,9 @@
 """Import every model so that Alembic and create_all see the whole schema."""
 
 from recrutement.accounts.models import Role, User, UserSession, user_department  # noqa: F401
-from recrutement.applications.models import (  # noqa: E402, F401
-    AlertedOffer,
-    Application,
-    ApplicationMessage,
-    CandidateProfile,
-    Favourite,
-    SavedSearch,
-)
+from recrutement.alerts.models import AlertedOffer, SavedSearch  # noqa: F401
+from recrutement.applications.models import Application, ApplicationMessage  # noqa: F401
+from recrutement.candidates.models import CandidateProfile, Favourite  # noqa: F401
 from recrutement.cofunding.models import (  # noqa: F401
     AnahOpinion,
     Attachment,

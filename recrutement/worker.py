@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 
 from recrutement.accounts.sessions import purge_sessions
-from recrutement.applications.alerts import send_alerts
+from recrutement.alerts.sending import send_alerts
 from recrutement.applications.messages import send_digests
-from recrutement.applications.personal_data import purge_expired as purge_personal_data
+from recrutement.candidates.personal_data import purge_expired as purge_personal_data
 from recrutement.core.ratelimit import purge_expired
 from recrutement.emails.outbox import purge_delivered, send_due
 from recrutement.extensions import db

@@ -1,1 +1,1 @@
-"""Applications (candidatures) and candidate profiles."""
+"""Applications (candidatures): the workflow, the message thread, the mails."""

@@ -1,15 +1,15 @@
-"""CandidateProfile and Application (DESIGN.md, Applications; GLOSSARY.md)."""
+"""Application and its message thread (DESIGN.md, Applications; GLOSSARY.md)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model
 from recrutement.offers.models import LabelledEnum
 
 
@@ -49,56 +49,8 @@ EVENT_LABELS = {
     "application.withdraw": "Candidature retirée par le candidat",
 }
 
-# Optional answers that only feed anonymous programme statistics (DESIGN.md).
-DIPLOMAS = {
-    "bac": "Baccalauréat",
-    "bac+2": "Bac + 2",
-    "bac+3": "Bac + 3 (licence)",
-    "bac+5": "Bac + 5 (master)",
-    "doctorat": "Doctorat",
-}
-FIELDS_OF_STUDY = {
-    "urbanisme": "Urbanisme, aménagement",
-    "sciences_sociales": "Géographie, sociologie, science politique, histoire",
-    "developpement": "Développement",
-    "droit": "Droit, administration et gestion",
-    "architecture": "Architecture",
-    "environnement": "Environnement, écologie, agronomie",
-    "economie": "Économie, finance et commerce",
-    "autre": "Autre",
-}
-GENDERS = {"femme": "Femme", "homme": "Homme", "autre": "Autre"}
 
-
-class CandidateProfile(db.Model):
-    __tablename__ = "candidate_profile"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
-    )
-    phone: Mapped[str] = mapped_column(String(30), default="")
-    town_insee_code: Mapped[str | None] = mapped_column(ForeignKey("commune.insee_code"))
-    # Where the candidate would move: région and département codes.
-    mobility_regions: Mapped[list] = mapped_column(JSON, default=list)
-    mobility_departments: Mapped[list] = mapped_column(JSON, default=list)
-    default_cv_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
-    experience_years: Mapped[int | None]
-    diploma: Mapped[str | None] = mapped_column(String(20))
-    field_of_study: Mapped[str | None] = mapped_column(String(30))
-    gender: Mapped[str | None] = mapped_column(String(10))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # When the candidate's home (/candidat/) was last shown, and when the visit before
-    # the current one ended: the home lists the offers published since then.
-    home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    user = relationship("User")
-    town = relationship("Commune")
-    default_cv = relationship("StoredFile")
-
-
-class Application(db.Model):
+class Application(Model):
     """One candidate's application to one offer, with its own copy of the CV."""
 
     __tablename__ = "application"
@@ -136,7 +88,7 @@ class Application(db.Model):
         return ApplicationStatus(self.status)
 
 
-class ApplicationMessage(db.Model):
+class ApplicationMessage(Model):
     """One message of the thread between the candidate and the employer's members."""
 
     __tablename__ = "application_message"
@@ -155,53 +107,3 @@ class ApplicationMessage(db.Model):
 
     application = relationship("Application")
     author = relationship("User")
-
-
-class SavedSearch(db.Model):
-    """A candidate's saved search, mailed as an alert (GLOSSARY.md)."""
-
-    __tablename__ = "saved_search"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
-    name: Mapped[str] = mapped_column(String(200))
-    # The public search parameters (as SearchParams.to_args gives them).
-    query: Mapped[dict] = mapped_column(JSON, default=dict)
-    # instant, daily or weekly
-    frequency: Mapped[str] = mapped_column(String(10), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # For the one-click unsubscribe link that needs no login; only its hash is stored.
-    unsubscribe_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-    user = relationship("User")
-
-
-class AlertedOffer(db.Model):
-    """An offer already mailed by a saved search: never mailed twice."""
-
-    __tablename__ = "alerted_offer"
-
-    saved_search_id: Mapped[int] = mapped_column(
-        ForeignKey("saved_search.id", ondelete="CASCADE"), primary_key=True
-    )
-    offer_id: Mapped[int] = mapped_column(
-        ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True
-    )
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Favourite(db.Model):
-    __tablename__ = "favourite"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
-    )
-    offer_id: Mapped[int] = mapped_column(
-        ForeignKey("offer.id", ondelete="CASCADE"), primary_key=True
-    )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    offer = relationship("Offer")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from recrutement.accounts.models import Role, User
 from recrutement.applications import notifications
-from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
+from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.workflow import (
     HIRE,
     INTERVIEW,
@@ -21,6 +21,7 @@ from recrutement.applications.workflow import (
     Transition,
     allowed,
 )
+from recrutement.candidates.profile import profile_of
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import paris_today, utcnow
@@ -33,15 +34,6 @@ from recrutement.offers.workflow import allowed as offer_allowed
 from recrutement.pilotage.recruits import record_hire
 
 MIN_LETTER_LENGTH = 50
-
-
-def profile_of(user: User) -> CandidateProfile:
-    """The candidate's profile, created empty on first use (not committed)."""
-    profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
-    if profile is None:
-        profile = CandidateProfile(user_id=user.id, mobility_regions=[], mobility_departments=[])
-        db.session.add(profile)
-    return profile
 
 
 def existing_application(candidate: User, offer: Offer) -> Application | None:

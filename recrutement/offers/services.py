@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User
-from recrutement.applications import alerts
+from recrutement.alerts import sending as alerts
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import paris_today, utcnow

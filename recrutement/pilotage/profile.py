@@ -3,7 +3,7 @@ French labels, and how a candidate's optional answers fall into them."""
 
 from __future__ import annotations
 
-from recrutement.applications.models import FIELDS_OF_STUDY, GENDERS
+from recrutement.candidates.models import FIELDS_OF_STUDY, GENDERS
 
 NOT_ANSWERED = "non_renseigne"
 NOT_ANSWERED_LABEL = "Non renseigné"
@@ -65,7 +65,7 @@ _DIPLOMA_BANDS = {
 
 
 def diploma_band(diploma: str | None) -> str | None:
-    """The profile's diploma (applications.models.DIPLOMAS) in the report's four bands."""
+    """The profile's diploma (candidates.models.DIPLOMAS) in the report's four bands."""
     return _DIPLOMA_BANDS.get(diploma or "")
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from recrutement.applications.models import Application, CandidateProfile
+from recrutement.applications.models import Application
+from recrutement.candidates.models import CandidateProfile
 from recrutement.core.time import PARIS, paris_today
 from recrutement.extensions import db
 from recrutement.offers.models import FIXED_TERM_CONTRACTS

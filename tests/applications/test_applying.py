@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role
 from recrutement.applications.models import Application, ApplicationStatus
-from recrutement.applications.services import profile_of
+from recrutement.candidates.profile import profile_of
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.storage import file_path, store_pdf

@@ -12,7 +12,7 @@ from recrutement.accounts.models import Role
 from recrutement.applications.models import ApplicationStatus
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
-from recrutement.web.employer_applications import APPLICATIONS_PAGE_SIZE
+from recrutement.web.employer.applications import APPLICATIONS_PAGE_SIZE
 from tests import factories
 from tests.applications.test_employer_handling import make_application
 

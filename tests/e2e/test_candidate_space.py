@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from recrutement.accounts.models import Role
-from recrutement.applications import alerts, messages
-from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
+from recrutement.alerts.saved_searches import save_search
+from recrutement.applications import messages
+from recrutement.applications.models import Application, ApplicationStatus
+from recrutement.candidates.models import CandidateProfile
 from recrutement.core.models import record_event
 from recrutement.extensions import db
 from tests import factories
@@ -70,7 +72,7 @@ def lea(referential):
         title="Chargée de mission patrimoine",
         missions="Valoriser le patrimoine bâti du centre ancien.",
     )
-    alerts.save_search(candidate, {"q": "patrimoine"}, "daily", "Patrimoine")
+    save_search(candidate, {"q": "patrimoine"}, "daily", "Patrimoine")
     return {"candidate": candidate, "interview": interview, "withdrawn": withdrawn}
 
 

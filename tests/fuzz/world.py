@@ -14,8 +14,11 @@ from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.tokens import TokenPurpose, make_token
-from recrutement.applications import alerts
-from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
+from recrutement.alerts.saved_searches import save_search
+from recrutement.alerts.unsubscribe import unsubscribe_token
+from recrutement.applications.models import Application, ApplicationStatus
+from recrutement.candidates.favourites import add_favourite
+from recrutement.candidates.models import CandidateProfile
 from recrutement.cofunding import instruction, services
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.core.time import paris_today, utcnow
@@ -139,8 +142,8 @@ def build(app, people, referential) -> World:
         )
     ]
     db.session.commit()
-    saved = alerts.save_search(candidate, {"q": "urbanisme", "departement": "29"}, "daily")
-    alerts.add_favourite(candidate, published[4])
+    saved = save_search(candidate, {"q": "urbanisme", "departement": "29"}, "daily")
+    add_favourite(candidate, published[4])
 
     # Cofunding requests of Quimperlé in every state, two of them asking ANAH.
     requests = {
@@ -188,7 +191,7 @@ def build(app, people, referential) -> World:
         make_token(TokenPurpose.CONFIRM_EMAIL, unconfirmed),
         make_token(TokenPurpose.RESET_PASSWORD, forgetful),
         INVITATION_TOKEN,
-        alerts.unsubscribe_token(saved),
+        unsubscribe_token(saved),
     ]
     world = World(
         users={

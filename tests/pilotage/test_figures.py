@@ -11,8 +11,9 @@ from sqlalchemy import inspect, select
 
 from recrutement.accounts.models import Role
 from recrutement.applications import services as applications
-from recrutement.applications.models import ApplicationStatus, CandidateProfile
-from recrutement.applications.personal_data import delete_account
+from recrutement.applications.models import ApplicationStatus
+from recrutement.candidates.models import CandidateProfile
+from recrutement.candidates.personal_data import delete_account
 from recrutement.cofunding import instruction
 from recrutement.cofunding import services as cofunding
 from recrutement.cofunding.models import CofundingRequest, CofundingStatus, FundingPlan

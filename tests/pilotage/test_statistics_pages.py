@@ -14,7 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from recrutement.applications import services as applications
-from recrutement.applications.models import ApplicationStatus, CandidateProfile
+from recrutement.applications.models import ApplicationStatus
+from recrutement.candidates.models import CandidateProfile
 from recrutement.cofunding import instruction
 from recrutement.cofunding import services as cofunding
 from recrutement.core.time import paris_today, utcnow

@@ -9,10 +9,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-import recrutement.web.candidate_profile  # noqa: F401  (adds the profile routes to the candidate blueprint)
 from recrutement.accounts.models import Role
-from recrutement.applications.models import CandidateProfile
-from recrutement.applications.profile_services import existing_profile
+from recrutement.candidates.models import CandidateProfile
+from recrutement.candidates.profile import existing_profile
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path

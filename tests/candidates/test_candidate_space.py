@@ -12,14 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role
-from recrutement.applications import alerts, messages
-from recrutement.applications.home import VISIT_GAP, record_visit
-from recrutement.applications.models import (
-    Application,
-    ApplicationStatus,
-    CandidateProfile,
-)
+from recrutement.alerts.saved_searches import save_search
+from recrutement.applications import messages
+from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.progress import progress_of
+from recrutement.candidates.home import VISIT_GAP, record_visit
+from recrutement.candidates.models import CandidateProfile
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import utcnow
@@ -231,8 +229,8 @@ def test_new_offers_come_from_each_saved_search_through_the_real_search(
     offer("Chargée d'urbanisme réglementaire", 2, "Instruire les permis, urbanisme durable.")
     offer("Urbaniste de la communauté", 12, "Piloter le plan local d'urbanisme.")
     offer("Agent comptable", 1)
-    alerts.save_search(candidate, {"q": "urbanisme"}, "daily", "Urbanisme")
-    alerts.save_search(candidate, {"q": "patrimoine"}, "weekly", "Patrimoine")
+    save_search(candidate, {"q": "urbanisme"}, "daily", "Urbanisme")
+    save_search(candidate, {"q": "patrimoine"}, "weekly", "Patrimoine")
 
     text = text_of(client.get(HOME).page)
     block = text.split("Nouvelles offres pour mes alertes", 1)[1]
@@ -260,7 +258,7 @@ def test_many_new_offers_show_a_few_and_link_to_the_search(client, login_as, ref
     organisation = factories.OrganisationFactory(commune=referential["quimperle"])
     for number in range(5):
         factories.OfferFactory(organisation=organisation, title=f"Chef de projet n°{number}")
-    alerts.save_search(candidate, {"region": "53"}, "daily", "Bretagne")
+    save_search(candidate, {"region": "53"}, "daily", "Bretagne")
 
     page = client.get(HOME).page
     block = text_of(page).split("Nouvelles offres pour mes alertes", 1)[1]

@@ -4,17 +4,13 @@
 What deletion and the retention purge do, and why:
 
 - Applications are never deleted (they feed the programme statistics) but
-  anonymised: detached from the candidate (`candidate_id` NULL), cover letter,
-  interview details and rejection reason emptied, CV deleted (bytes and
-  StoredFile row). Offer, status and dates stay.
-- The message thread of an anonymised application is deleted whole, both sides:
-  the employer's messages are addressed to the candidate by name ("Bonjour
-  Madame ..."), so keeping them would undo the anonymisation, and nobody can
-  answer them any more (messages.post_message refuses once the candidate is gone).
-- Audit events of those applications lose their comments (interview details,
-  rejection reasons) and the candidate as actor; employers stay as actors. The
-  events about the account itself (signed_up, email_confirmed...) are deleted;
-  the deletion is journalled without naming the person.
+  anonymised, their message thread with them (applications.anonymisation says
+  what goes and why).
+- The profile, its default CV, the saved searches (with what they alerted) and
+  the favourites are deleted with the account.
+- The events about the account itself (signed_up, email_confirmed...) are
+  deleted and the candidate is no longer the actor of any event; the deletion
+  is journalled without naming the person.
 - Mails addressed to the candidate are dropped from the outbox.
 - Files leave the disk only once the transaction that forgets them has
   committed: a failure leaves the database and the files as they were.
@@ -34,19 +30,21 @@ from sqlalchemy import delete, func, select, update
 
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.passwords import verify_password
+from recrutement.alerts.models import SavedSearch
+from recrutement.applications.anonymisation import anonymise_all_of, anonymise_finished_before
 from recrutement.applications.models import (
-    DIPLOMAS,
     EVENT_LABELS,
-    FIELDS_OF_STUDY,
-    GENDERS,
     Application,
     ApplicationMessage,
     ApplicationStatus,
+)
+from recrutement.candidates.models import (
+    DIPLOMAS,
+    FIELDS_OF_STUDY,
+    GENDERS,
     CandidateProfile,
     Favourite,
-    SavedSearch,
 )
-from recrutement.applications.workflow import OPEN_STATES
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent, record_event, record_event_on
 from recrutement.core.ratelimit import Limit, hit
@@ -59,7 +57,6 @@ from recrutement.referential.models import Department, Region
 
 DATA_FILE = "donnees.json"
 PROFILE_CV = "cv-profil.pdf"
-FINISHED_STATES = (ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN)
 # The password check of the deletion form must not become a password oracle.
 DELETE_ATTEMPTS = Limit(hits=5, seconds=900)
 FREQUENCIES = {"instant": "immédiate", "daily": "quotidienne", "weekly": "hebdomadaire"}
@@ -283,54 +280,11 @@ def record_export(user: User) -> None:
 # --- Anonymisation and deletion -------------------------------------------------------
 
 
-def _anonymise(application: Application, now: datetime, doomed: list[Path]) -> None:
-    """Strip an application of its personal data (not committed); its CV's path is
-    added to `doomed`, to be unlinked once the transaction has committed."""
-    candidate_id = application.candidate_id
-    events = (
-        AuditEvent.object_type == Application.__tablename__,
-        AuditEvent.object_id == str(application.id),
-    )
-    # Comments hold interview details and rejection reasons.
-    db.session.execute(update(AuditEvent).where(*events).values(comment=""))
-    if candidate_id is not None:
-        db.session.execute(
-            update(AuditEvent)
-            .where(*events, AuditEvent.actor_id == candidate_id)
-            .values(actor_id=None)
-        )
-    db.session.execute(
-        delete(ApplicationMessage).where(ApplicationMessage.application_id == application.id)
-    )
-    cv = application.cv
-    application.candidate = None
-    application.cover_letter = ""
-    application.interview_details = ""
-    application.rejection_reason = ""
-    application.rejection_reason_shared = False
-    application.cv = None
-    application.anonymised_at = now
-    if cv is not None:
-        # The row first stops pointing at the file, then the file's row goes.
-        db.session.flush()
-        doomed.append(file_path(cv))
-        db.session.delete(cv)
-
-
 def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
     """Stage the deletion of a candidate and everything about them (not committed).
     Returns how many applications were anonymised and the files to unlink."""
     doomed: list[Path] = []
-    applications = db.session.scalars(
-        select(Application).where(Application.candidate_id == user.id).with_for_update()
-    ).all()
-    for application in applications:
-        if application.status in OPEN_STATES:
-            # Nobody can answer for it any more: the employer sees it withdrawn,
-            # not waiting for an interview with someone who is gone.
-            application.status = ApplicationStatus.WITHDRAWN
-            record_event(None, "application.withdraw", application, "")
-        _anonymise(application, now, doomed)
+    anonymised = anonymise_all_of(user, now, doomed)
 
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
     if profile is not None:
@@ -357,7 +311,7 @@ def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
         delete(OutgoingEmail).where(func.lower(OutgoingEmail.recipient) == user.email.lower())
     )
     db.session.delete(user)
-    return len(applications), doomed
+    return anonymised, doomed
 
 
 def _commit_then_unlink(doomed: list[Path]) -> None:
@@ -423,21 +377,9 @@ def purge_expired(now: datetime | None = None) -> dict:
         applications += count
         files += len(doomed)
 
-    finished = db.session.scalars(
-        select(Application)
-        .where(
-            Application.anonymised_at.is_(None),
-            Application.status.in_(FINISHED_STATES),
-            # Withdrawals carry no decision date; nothing changes the row after them.
-            func.coalesce(Application.decided_at, Application.updated_at) < cutoff,
-        )
-        .with_for_update(skip_locked=True)
-    ).all()
-    doomed: list[Path] = []
-    for application in finished:
-        _anonymise(application, now, doomed)
-    applications += len(finished)
-    files += len(doomed)
+    finished_files: list[Path] = []
+    applications += anonymise_finished_before(cutoff, now, finished_files)
+    files += len(finished_files)
     counts = {
         "accounts_deleted": accounts,
         "applications_anonymised": applications,
@@ -453,5 +395,5 @@ def purge_expired(now: datetime | None = None) -> dict:
             f"{accounts} compte(s) candidat inactif(s) supprimé(s), "
             f"{applications} candidature(s) anonymisée(s), {files} fichier(s) effacé(s).",
         )
-    _commit_then_unlink(doomed)
+    _commit_then_unlink(finished_files)
     return counts

@@ -6,8 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TelField
 
 from recrutement.accounts.forms import PersonFields
-from recrutement.applications.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS
-from recrutement.applications.profile_services import MAX_EXPERIENCE_YEARS
+from recrutement.candidates.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS
+from recrutement.candidates.profile import MAX_EXPERIENCE_YEARS
 from recrutement.core.validators import MultipleCheckboxField, bounded, strip
 
 NO_ANSWER = SelectChoice("", "Je préfère ne pas répondre")

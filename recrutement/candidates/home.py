@@ -21,13 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from recrutement.accounts.models import User
-from recrutement.applications.alerts import describe, saved_searches_of
-from recrutement.applications.models import (
-    Application,
-    ApplicationMessage,
-    ApplicationStatus,
-    SavedSearch,
-)
+from recrutement.alerts.models import SavedSearch
+from recrutement.alerts.saved_searches import describe, saved_searches_of
+from recrutement.applications.models import Application, ApplicationMessage, ApplicationStatus
 from recrutement.applications.queries import (
     ThreadSummary,
     applications_of_candidate,
@@ -36,7 +32,7 @@ from recrutement.applications.queries import (
     unread_for_candidate,
     unread_message_count,
 )
-from recrutement.applications.services import profile_of
+from recrutement.candidates.profile import profile_of
 from recrutement.core.time import PARIS, utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import Offer

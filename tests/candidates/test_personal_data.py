@@ -13,20 +13,13 @@ import pytest
 from sqlalchemy import String, func, select
 from werkzeug.datastructures import FileStorage
 
-import recrutement.web.candidate_data  # noqa: F401  (its routes, before the app is built)
 from recrutement.accounts.models import Role, User
-from recrutement.applications import personal_data
+from recrutement.alerts.models import AlertedOffer, SavedSearch
 from recrutement.applications.messages import post_message
-from recrutement.applications.models import (
-    AlertedOffer,
-    Application,
-    ApplicationMessage,
-    ApplicationStatus,
-    CandidateProfile,
-    Favourite,
-    SavedSearch,
-)
+from recrutement.applications.models import Application, ApplicationMessage, ApplicationStatus
 from recrutement.applications.services import apply, invite_to_interview, reject, withdraw
+from recrutement.candidates import personal_data
+from recrutement.candidates.models import CandidateProfile, Favourite
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import utcnow

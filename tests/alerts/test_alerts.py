@@ -1,5 +1,5 @@
-"""Saved searches mailed as alerts (instant, daily, weekly), the unsubscribe link that
-needs no login, and favourites."""
+"""Saved searches mailed as alerts (instant, daily, weekly), and the unsubscribe link
+that needs no login."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-import recrutement.web.candidate_alerts  # noqa: F401  (adds the routes before the app is built)
 from recrutement.accounts.models import Role
-from recrutement.applications import alerts
-from recrutement.applications.models import AlertedOffer, Favourite, SavedSearch
+from recrutement.alerts.models import AlertedOffer, SavedSearch
+from recrutement.alerts.saved_searches import alert_title, save_search
+from recrutement.alerts.sending import alert_instantly, send_alerts
+from recrutement.alerts.unsubscribe import saved_search_for_token, unsubscribe, unsubscribe_token
 from recrutement.core.errors import ServiceError
 from recrutement.core.french import long_date
-from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.offers import services as offer_services
 from recrutement.offers.models import OfferStatus
@@ -68,7 +68,7 @@ def unsubscribe_link(mail) -> str:
 
 
 def test_save_search_keeps_the_validated_args_and_names_it(candidate):
-    saved = alerts.save_search(
+    saved = save_search(
         candidate,
         {"q": " urbanisme ", "region": "53", "contrat": "", "tri": "date", "page": "3"},
         "daily",
@@ -78,16 +78,14 @@ def test_save_search_keeps_the_validated_args_and_names_it(candidate):
     assert saved.frequency == "daily" and saved.last_sent_at is None
     assert len(saved.unsubscribe_token_hash) == 64
 
-    named = alerts.save_search(
-        candidate, {"departement": "29"}, "weekly", name="  Mon   Finistère "
-    )
+    named = save_search(candidate, {"departement": "29"}, "weekly", name="  Mon   Finistère ")
     assert named.name == "Mon Finistère"
-    assert alerts.alert_title(named) == "« Mon Finistère »"
-    assert alerts.alert_title(saved) == "« urbanisme » — Bretagne"
-    near = alerts.save_search(candidate, {"commune": "Quimperlé", "rayon": "20"}, "instant")
+    assert alert_title(named) == "« Mon Finistère »"
+    assert alert_title(saved) == "« urbanisme » — Bretagne"
+    near = save_search(candidate, {"commune": "Quimperlé", "rayon": "20"}, "instant")
     assert near.query == {"commune": "29233", "rayon": "20"}
     assert near.name == "à moins de 20 km de Quimperlé"
-    everything = alerts.save_search(candidate, {}, "daily")
+    everything = save_search(candidate, {}, "daily")
     assert everything.name == "Toutes les offres"
 
 
@@ -101,9 +99,9 @@ def test_save_search_keeps_the_validated_args_and_names_it(candidate):
     ],
 )
 def test_save_search_refuses_bad_args_frequency_and_duplicates(candidate, args, frequency, message):
-    alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    save_search(candidate, {"q": "urbanisme"}, "daily")
     with pytest.raises(ServiceError, match=message):
-        alerts.save_search(candidate, args, frequency)
+        save_search(candidate, args, frequency)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(SavedSearch)) == 1
 
@@ -111,7 +109,7 @@ def test_save_search_refuses_bad_args_frequency_and_duplicates(candidate, args, 
 def test_only_candidates_save_searches(referential):
     employer = factories.MembershipFactory().user
     with pytest.raises(ServiceError):
-        alerts.save_search(employer, {"q": "urbanisme"}, "daily")
+        save_search(employer, {"q": "urbanisme"}, "daily")
 
 
 def test_candidate_saves_the_search_from_the_search_page(client, login_as):
@@ -137,15 +135,15 @@ def test_candidate_saves_the_search_from_the_search_page(client, login_as):
 
 def test_daily_alert_mails_new_matching_offers_once(candidate, quimperle, commercy, mailbox):
     offer_about(quimperle, "Déjà là avant l'alerte", "urbanisme")
-    saved = alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    saved = save_search(candidate, {"q": "urbanisme"}, "daily")
 
     with later(timedelta(hours=2)):
         first = offer_about(quimperle, "Urbaniste Quimperlé", "urbanisme durable")
         offer_about(commercy, "Chargé de mission commerce", "vacance commerciale")
         closed = offer_about(commercy, "Poste déjà clos", "urbanisme", status=OfferStatus.CLOSED)
     with later(timedelta(days=1)):
-        assert alerts.send_alerts("daily") == 1
-        assert alerts.send_alerts("daily") == 0  # already sent today
+        assert send_alerts("daily") == 1
+        assert send_alerts("daily") == 0  # already sent today
     mails = alert_mails(mailbox)
     assert len(mails) == 1
     mail = mails[0]
@@ -166,11 +164,11 @@ def test_daily_alert_mails_new_matching_offers_once(candidate, quimperle, commer
     with later(timedelta(days=1, hours=3)):
         second = offer_about(commercy, "Urbaniste Commercy", "urbanisme")
     with later(timedelta(days=1, hours=4)):
-        assert alerts.send_alerts("daily") == 0  # less than a day since the last mail
+        assert send_alerts("daily") == 0  # less than a day since the last mail
     with later(timedelta(days=2, hours=1)):
-        assert alerts.send_alerts("daily") == 1
+        assert send_alerts("daily") == 1
     with later(timedelta(days=4)):
-        assert alerts.send_alerts("daily") == 0  # nothing new: no mail
+        assert send_alerts("daily") == 0  # nothing new: no mail
     mails = alert_mails(mailbox)
     assert len(mails) == 1
     assert "Urbaniste Commercy" in mails[0].text and "Urbaniste Quimperlé" not in mails[0].text
@@ -186,34 +184,34 @@ def test_daily_alert_mails_new_matching_offers_once(candidate, quimperle, commer
 
 
 def test_an_offer_republished_is_not_mailed_twice(candidate, quimperle, mailbox):
-    alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    save_search(candidate, {"q": "urbanisme"}, "daily")
     with later(timedelta(hours=1)):
         offer = offer_about(quimperle, "Urbaniste", "urbanisme")
     with later(timedelta(days=1)):
-        assert alerts.send_alerts("daily") == 1
+        assert send_alerts("daily") == 1
     with later(timedelta(days=1, hours=1)):
         offer.published_at = offer.published_at + timedelta(days=1, hours=1)
         db.session.commit()
     with later(timedelta(days=3)):
-        assert alerts.send_alerts("daily") == 0
+        assert send_alerts("daily") == 0
     assert len(alert_mails(mailbox)) == 1
 
 
 def test_weekly_alert_groups_a_week_of_offers(candidate, quimperle, commercy, mailbox):
-    alerts.save_search(candidate, {"region": "53"}, "weekly")
-    alerts.save_search(candidate, {"region": "44"}, "daily")  # another frequency: not this run
+    save_search(candidate, {"region": "53"}, "weekly")
+    save_search(candidate, {"region": "44"}, "daily")  # another frequency: not this run
     with later(timedelta(hours=1)):
         offer_about(quimperle, "Chef de projet Quimperlé")
         offer_about(commercy, "Chef de projet Commercy")
     with later(timedelta(days=2)):
-        assert alerts.send_alerts("weekly") == 1
+        assert send_alerts("weekly") == 1
     with later(timedelta(days=3)):
         offer_about(quimperle, "Second poste en Bretagne")
         offer_about(quimperle, "Troisième poste en Bretagne")
     with later(timedelta(days=5)):
-        assert alerts.send_alerts("weekly") == 0  # not a week yet
+        assert send_alerts("weekly") == 0  # not a week yet
     with later(timedelta(days=9)):
-        assert alerts.send_alerts("weekly") == 1
+        assert send_alerts("weekly") == 1
     first, second = alert_mails(mailbox)
     assert "Chef de projet Quimperlé" in first.text and "Commercy" not in first.text
     assert second.subject == "2 nouvelles offres pour votre alerte « Bretagne »"
@@ -223,13 +221,13 @@ def test_weekly_alert_groups_a_week_of_offers(candidate, quimperle, commercy, ma
 
 
 def test_inactive_accounts_get_no_alert(candidate, quimperle, mailbox):
-    alerts.save_search(candidate, {}, "daily")
+    save_search(candidate, {}, "daily")
     candidate.is_active_account = False
     db.session.commit()
     with later(timedelta(hours=1)):
         offer_about(quimperle, "Poste")
     with later(timedelta(days=1)):
-        assert alerts.send_alerts("daily") == 0
+        assert send_alerts("daily") == 0
 
 
 # --- Instant alerts -------------------------------------------------------------------
@@ -237,9 +235,9 @@ def test_inactive_accounts_get_no_alert(candidate, quimperle, mailbox):
 
 def test_instant_alert_on_publication(candidate, quimperle, mailbox):
     other = factories.UserFactory(role=Role.CANDIDATE, email="noe@exemple.fr")
-    alerts.save_search(candidate, {"q": "mobilités", "departement": "29"}, "instant")
-    alerts.save_search(other, {"q": "mobilités", "departement": "55"}, "instant")
-    alerts.save_search(other, {"q": "mobilités"}, "daily")  # not instant
+    save_search(candidate, {"q": "mobilités", "departement": "29"}, "instant")
+    save_search(other, {"q": "mobilités", "departement": "55"}, "instant")
+    save_search(other, {"q": "mobilités"}, "daily")  # not instant
     employer = factories.MembershipFactory(organisation=quimperle).user
     with later(timedelta(minutes=5)):
         offer = offer_about(
@@ -247,9 +245,9 @@ def test_instant_alert_on_publication(candidate, quimperle, mailbox):
         )
         offer_services.publish(employer, offer)
         # What publish calls once the publication is committed (a no-op if it did).
-        alerts.alert_instantly(offer)
-        assert alerts.alert_instantly(offer) == 0  # never the same offer twice
-        assert alerts.send_alerts("instant") == 0
+        alert_instantly(offer)
+        assert alert_instantly(offer) == 0  # never the same offer twice
+        assert send_alerts("instant") == 0
     (mail,) = alert_mails(mailbox)
     assert "Chef de projet mobilités" in mail.text
     assert mail.subject == "1 nouvelle offre pour votre alerte « mobilités » — Finistère (29)"
@@ -257,23 +255,23 @@ def test_instant_alert_on_publication(candidate, quimperle, mailbox):
 
 
 def test_instant_alerts_skip_non_matching_and_unpublished_offers(candidate, quimperle, mailbox):
-    alerts.save_search(candidate, {"q": "patrimoine"}, "instant")
+    save_search(candidate, {"q": "patrimoine"}, "instant")
     with later(timedelta(minutes=5)):
         other = offer_about(quimperle, "Chef de projet habitat", "habitat indigne")
         draft = offer_about(quimperle, "Brouillon", "patrimoine", status=OfferStatus.DRAFT)
-        assert alerts.alert_instantly(other) == 0
-        assert alerts.alert_instantly(draft) == 0
+        assert alert_instantly(other) == 0
+        assert alert_instantly(draft) == 0
     assert alert_mails(mailbox) == []
 
 
 def test_worker_catches_up_instant_alerts(candidate, quimperle, mailbox):
     """An offer published without `alert_instantly` (or while it failed) is sent later."""
-    alerts.save_search(candidate, {"q": "patrimoine"}, "instant")
+    save_search(candidate, {"q": "patrimoine"}, "instant")
     with later(timedelta(minutes=5)):
         offer_about(quimperle, "Chef de projet patrimoine", "patrimoine bâti")
     with later(timedelta(minutes=10)):
-        assert alerts.send_alerts("instant") == 1
-        assert alerts.send_alerts("instant") == 0
+        assert send_alerts("instant") == 1
+        assert send_alerts("instant") == 0
     assert "Chef de projet patrimoine" in alert_mails(mailbox)[0].text
 
 
@@ -281,12 +279,12 @@ def test_worker_catches_up_instant_alerts(candidate, quimperle, mailbox):
 
 
 def test_unsubscribe_link_works_without_login_and_twice(client, candidate, quimperle, mailbox):
-    saved = alerts.save_search(candidate, {}, "daily")
+    saved = save_search(candidate, {}, "daily")
     saved_id = saved.id
     with later(timedelta(hours=1)):
         offer_about(quimperle, "Poste à Quimperlé")
     with later(timedelta(days=1)):
-        alerts.send_alerts("daily")
+        send_alerts("daily")
     link = path_of(unsubscribe_link(alert_mails(mailbox)[0]))
 
     # Opening the link (as a mail client's preview does) deletes nothing.
@@ -304,25 +302,25 @@ def test_unsubscribe_link_works_without_login_and_twice(client, candidate, quimp
 
 
 def test_bad_unsubscribe_token_is_explained(client, candidate):
-    saved = alerts.save_search(candidate, {}, "daily")
-    token = alerts.unsubscribe_token(saved)
+    saved = save_search(candidate, {}, "daily")
+    token = unsubscribe_token(saved)
     for bad in ("n-importe-quoi", token[:-3] + "abc", token + "x"):
         response = client.get(f"/alertes/desinscription/{bad}")
         assert response.status_code == 404
         assert "Ce lien de désinscription n'est pas valide" in response.page
         assert client.post(f"/alertes/desinscription/{bad}").status_code == 404
     with pytest.raises(ServiceError):
-        alerts.unsubscribe("n-importe-quoi")
+        unsubscribe("n-importe-quoi")
     assert db.session.get(SavedSearch, saved.id) is not None
 
 
 def test_unsubscribe_token_is_stored_only_as_a_hash(candidate):
-    saved = alerts.save_search(candidate, {}, "daily")
-    token = alerts.unsubscribe_token(saved)
+    saved = save_search(candidate, {}, "daily")
+    token = unsubscribe_token(saved)
     assert token not in saved.unsubscribe_token_hash
-    assert alerts.saved_search_for_token(token) is saved
-    assert alerts.unsubscribe(token) == "Toutes les offres"
-    assert alerts.unsubscribe(token) is None
+    assert saved_search_for_token(token) is saved
+    assert unsubscribe(token) == "Toutes les offres"
+    assert unsubscribe(token) is None
 
 
 # --- Managing alerts ------------------------------------------------------------------
@@ -330,7 +328,7 @@ def test_unsubscribe_token_is_stored_only_as_a_hash(candidate):
 
 def test_candidate_deletes_an_alert_after_confirmation(client, login_as):
     user = login_as(Role.CANDIDATE)
-    saved = alerts.save_search(user, {"q": "urbanisme"}, "daily")
+    saved = save_search(user, {"q": "urbanisme"}, "daily")
     confirm = client.get(f"/candidat/alertes/{saved.id}/supprimer")
     assert confirm.status_code == 200
     assert "Supprimer l'alerte « urbanisme » ?" in confirm.page
@@ -342,7 +340,7 @@ def test_candidate_deletes_an_alert_after_confirmation(client, login_as):
 
 
 def test_another_candidates_alert_is_not_found(client, login_as, candidate):
-    theirs = alerts.save_search(candidate, {"q": "urbanisme"}, "daily")
+    theirs = save_search(candidate, {"q": "urbanisme"}, "daily")
     login_as(Role.CANDIDATE)
     assert client.get(f"/candidat/alertes/{theirs.id}/supprimer").status_code == 404
     assert client.post(f"/candidat/alertes/{theirs.id}/supprimer").status_code == 404
@@ -359,69 +357,16 @@ def test_alerts_and_favourites_are_for_candidates_only(client, login_as):
     assert client.post("/candidat/favoris/1").status_code == 403
 
 
-# --- Favourites -----------------------------------------------------------------------
-
-
-def test_favourites_add_list_remove(client, login_as, quimperle, commercy):
-    user = login_as(Role.CANDIDATE)
-    first = offer_about(quimperle, "Poste à Quimperlé")
-    second = offer_about(commercy, "Poste à Commercy")
-
-    offer_page = client.get(f"/offres/{first.id}")
-    assert offer_page.status_code == 200
-    response = client.post(f"/candidat/favoris/{first.id}")
-    assert response.headers["Location"].startswith(f"/offres/{first.id}-")
-    client.post(f"/candidat/favoris/{first.id}")  # twice: still one
-    added = client.post(f"/candidat/favoris/{second.id}", data={"retour": "favoris"})
-    assert added.headers["Location"] == "/candidat/favoris"
-    assert db.session.scalar(select(func.count()).select_from(Favourite)) == 2
-
-    second.status = OfferStatus.CLOSED
-    db.session.commit()
-    page = client.get("/candidat/favoris")
-    text = page.page
-    assert text.index("Poste à Quimperlé") < text.index("Poste à Commercy")  # open ones first
-    assert "Fermée aux candidatures" in text
-    assert f'href="/offres/{second.id}-' not in page.get_data(as_text=True)
-    assert [row.is_open for row in alerts.favourites_of(user)] == [True, False]
-
-    # A closed offer can no longer be added, but can be removed.
-    assert client.post(f"/candidat/favoris/{second.id}").status_code == 404
-    response = client.post(f"/candidat/favoris/{second.id}/retirer")
-    assert response.headers["Location"] == "/candidat/favoris"
-    removed = client.post(f"/candidat/favoris/{first.id}/retirer", data={"retour": "offre"})
-    assert removed.headers["Location"].startswith(f"/offres/{first.id}-")
-    assert db.session.scalar(select(func.count()).select_from(Favourite)) == 0
-    assert "pas encore d'offre en favori" in client.get("/candidat/favoris").page
-
-
-def test_favourites_are_private(client, login_as, quimperle, candidate):
-    offer = offer_about(quimperle, "Poste à Quimperlé")
-    alerts.add_favourite(candidate, offer)
-    login_as(Role.CANDIDATE)
-    assert "Poste à Quimperlé" not in client.get("/candidat/favoris").page
-    assert client.post(f"/candidat/favoris/{offer.id}/retirer").status_code == 404
-    assert db.session.get(Favourite, (candidate.id, offer.id)) is not None
-
-
-def test_favourite_needs_an_open_offer(candidate, quimperle):
-    offer = offer_about(
-        quimperle, "Expirée", application_deadline=paris_today() - timedelta(days=1)
-    )
-    with pytest.raises(ServiceError, match="plus ouverte"):
-        alerts.add_favourite(candidate, offer)
-
-
 def test_mail_clients_unsubscribe_in_one_click_rfc_8058(client, candidate, quimperle, mailbox):
     """The alert mail carries List-Unsubscribe headers; the mail client's POST (no CSRF
     token, no login) unsubscribes at once. A POST without the RFC marker still needs
     the page's CSRF token."""
-    saved = alerts.save_search(candidate, {}, "daily")
+    saved = save_search(candidate, {}, "daily")
     saved_id = saved.id
     with later(timedelta(hours=1)):
         offer_about(quimperle, "Poste à Quimperlé")
     with later(timedelta(days=1)):
-        alerts.send_alerts("daily")
+        send_alerts("daily")
     mail = alert_mails(mailbox)[0]
     assert mail.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     header = str(mail.message["List-Unsubscribe"])

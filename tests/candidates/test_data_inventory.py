@@ -4,7 +4,7 @@ personal data), the candidate's page lists what is about them, and the cookies n
 are the ones the platform sets.
 
 A new column or table that nobody described makes these tests fail: describe it in
-recrutement/applications/data_inventory.py."""
+recrutement/candidates/data_inventory.py."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import re
 
 from recrutement.accounts.devices import DEVICE_COOKIE
 from recrutement.accounts.models import Role
-from recrutement.applications import data_inventory
-from recrutement.applications.data_inventory import NOT_PERSONAL, RECORDS, SECTIONS
+from recrutement.candidates import data_inventory
+from recrutement.candidates.data_inventory import NOT_PERSONAL, RECORDS, SECTIONS
 from recrutement.extensions import db
 from tests import factories
 
@@ -35,7 +35,7 @@ def test_every_table_is_described_or_declared_free_of_personal_data(app):
     undescribed = tables - set(described) - NOT_PERSONAL
     assert not undescribed, (
         f"tables missing from the personal data page: {sorted(undescribed)}; describe them "
-        "in recrutement/applications/data_inventory.py (or add them to NOT_PERSONAL)"
+        "in recrutement/candidates/data_inventory.py (or add them to NOT_PERSONAL)"
     )
     assert set(described) | NOT_PERSONAL <= tables, "the inventory names a table that is gone"
 
@@ -49,7 +49,7 @@ def test_every_column_has_a_line_on_the_page(app):
         missing = columns - set(listed)
         assert not missing, (
             f"{record.table}: columns {sorted(missing)} are not on the personal data page; "
-            "describe them in recrutement/applications/data_inventory.py"
+            "describe them in recrutement/candidates/data_inventory.py"
         )
         assert set(listed) <= columns, f"{record.table}: {sorted(set(listed) - columns)} are gone"
 

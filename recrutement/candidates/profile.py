@@ -1,4 +1,4 @@
-"""What a candidate may change in their profile (DESIGN.md, Applications).
+"""The candidate's profile: what they may change in it (DESIGN.md, Applications).
 
 `update_profile` checks everything before changing anything: a refusal leaves
 the profile, the account and the stored files as they were.
@@ -13,8 +13,7 @@ from sqlalchemy import ColumnElement, func, select
 from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role, User
-from recrutement.applications.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS, CandidateProfile
-from recrutement.applications.services import profile_of
+from recrutement.candidates.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS, CandidateProfile
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.files.storage import file_path, store_pdf
@@ -51,6 +50,15 @@ class ProfileContent:
     diploma: str = ""
     field_of_study: str = ""
     gender: str = ""
+
+
+def profile_of(user: User) -> CandidateProfile:
+    """The candidate's profile, created empty on first use (not committed)."""
+    profile = existing_profile(user)
+    if profile is None:
+        profile = CandidateProfile(user_id=user.id, mobility_regions=[], mobility_departments=[])
+        db.session.add(profile)
+    return profile
 
 
 def existing_profile(user: User) -> CandidateProfile | None:

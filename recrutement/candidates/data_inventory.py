@@ -3,7 +3,7 @@ that /donnees-personnelles and the candidate's /candidat/donnees show.
 
 Every table of the database is either described here (each of its columns on a line
 of the page, or among the internal numbers that link rows) or declared free of
-personal data (NOT_PERSONAL). tests/applications/test_data_inventory.py holds the
+personal data (NOT_PERSONAL). tests/candidates/test_data_inventory.py holds the
 two to the models: a new column or table that nobody described fails the tests, so
 the page never lags behind what is collected.
 

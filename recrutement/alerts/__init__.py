@@ -1,0 +1,1 @@
+"""Alerts: saved searches, their unsubscribe links, and the mails of new offers."""

@@ -1,0 +1,1 @@
+"""Candidates: their profile, favourites, home, and personal data (export, deletion, retention)."""
