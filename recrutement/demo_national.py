@@ -69,7 +69,8 @@ from recrutement.core.french import commune_organisation_name, of_organisation, 
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import PARIS, paris_today, utcnow
 from recrutement.demo import DemoRefused
-from recrutement.demo_offers import MEN, SURNAMES, WOMEN, Deck, OfferWriter, Place
+from recrutement.demo.offers import Deck, OfferWriter, Place
+from recrutement.demo.offers.vocabulary import MEN, SURNAMES, WOMEN
 from recrutement.extensions import db
 from recrutement.offers.models import FIXED_TERM_CONTRACTS, ContractType, Offer, offer_town
 from recrutement.offers.rules import add_months

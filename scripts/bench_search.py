@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_benchmark(app, sizes: list[int], runs: int, generator_seed: int, rows: list) -> bool:
     """Fill `rows` with the timings of each size and query; True when Whoosh was measured."""
     from recrutement.demo import seed
-    from recrutement.demo_offers import create_demo_offers
+    from recrutement.demo.offers import create_demo_offers
     from recrutement.extensions import db
 
     with app.app_context():

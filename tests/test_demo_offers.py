@@ -11,8 +11,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from recrutement.core.time import utcnow
-from recrutement.demo.places import in_programme, mark_demo_pvd_towns
-from recrutement.demo_offers import (
+from recrutement.demo.offers import (
     DEMO_OFFERS_ACROSS_FRANCE,
     OfferWriter,
     Place,
@@ -20,6 +19,7 @@ from recrutement.demo_offers import (
     create_demo_offers_in_every_state,
     describe_demo_offers,
 )
+from recrutement.demo.places import in_programme, mark_demo_pvd_towns
 from recrutement.extensions import db
 from recrutement.offers.models import (
     DEFAULT_TITLE,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from recrutement.demo.offers import create_demo_offers
 from recrutement.demo.places import DEMO_PVD_SIGNED_ON, mark_demo_pvd_towns
-from recrutement.demo_offers import create_demo_offers
 from recrutement.extensions import db
 from recrutement.offers.models import Offer
 from recrutement.referential.models import Commune
