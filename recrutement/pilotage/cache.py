@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -34,13 +35,13 @@ EXTENSION = "recrutement.dashboard_cache"
 
 @dataclass
 class Entry:
-    fingerprint: tuple
+    fingerprint: tuple[Any, ...]
     stored_at: datetime
     day: date
     summary: Summary
 
 
-def data_fingerprint() -> tuple:
+def data_fingerprint() -> tuple[Any, ...]:
     """One query whose answer changes with every write that changes the figures."""
     return tuple(
         db.session.execute(
@@ -56,9 +57,15 @@ def data_fingerprint() -> tuple:
     )
 
 
-def _store() -> tuple[dict, threading.Lock]:
+ScopeKey = tuple[str, str | None, tuple[str, ...] | None]
+
+
+def _store() -> tuple[dict[ScopeKey, Entry], threading.Lock]:
     # One per application object: tests, and several apps in one process, never share.
-    return current_app.extensions.setdefault(EXTENSION, ({}, threading.Lock()))
+    store: tuple[dict[ScopeKey, Entry], threading.Lock] = current_app.extensions.setdefault(
+        EXTENSION, ({}, threading.Lock())
+    )
+    return store
 
 
 def cached_summary(scope: Scope) -> Summary:

@@ -189,7 +189,7 @@ class _ColumnLayout:
         )
         if self.category_lines is not None:
             line_count = max((len(lines) for lines in self.category_lines), default=1)
-            bottom_room = line_count * LINE_HEIGHT + 8
+            bottom_room: float = line_count * LINE_HEIGHT + 8
         else:
             longest = max(_text_width(c) for c in categories)
             bottom_room = longest * math.sqrt(0.5) + FONT_SIZE + 12

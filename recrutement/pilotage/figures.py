@@ -10,8 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Exists,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 
 from recrutement.accounts.models import Role, User, user_department
 from recrutement.applications.models import Application
@@ -31,16 +46,17 @@ CENT = Decimal("0.01")
 WAITING_STATUSES = (CofundingStatus.SUBMITTED, CofundingStatus.IN_INSTRUCTION)
 
 
-def _scalar(query) -> int:
-    return db.session.scalar(query) or 0
+def _scalar(query: Select[Any]) -> int:
+    value: int | None = db.session.scalar(query)
+    return value or 0
 
 
-def _in_post(on: date):
+def _in_post(on: date) -> ColumnElement[bool]:
     """A recruit's post has started on `on` and its contract has not ended."""
     return and_(Recruit.started_on <= on, or_(Recruit.ends_on.is_(None), Recruit.ends_on >= on))
 
 
-def _year(column):
+def _year(column: SQLColumnExpression[date]) -> ColumnElement[int]:
     return cast(func.extract("year", column), Integer)
 
 
@@ -49,7 +65,7 @@ def pvd_towns(scope: Scope) -> int:
     return _scalar(select(func.count()).where(Commune.is_pvd, scope.where(Commune.department_code)))
 
 
-def _towns_with_project_lead(on: date):
+def _towns_with_project_lead(on: date) -> Select[tuple[str]]:
     """INSEE codes of the towns covered by an organisation with a chef de projet in post."""
     return (
         select(organisation_town.c.commune_insee_code)
@@ -80,7 +96,7 @@ def project_leads_in_post(scope: Scope, on: date) -> int:
     )
 
 
-def _granted_covering(on: date):
+def _granted_covering(on: date) -> Exists:
     """A granted request for the recruit's post whose period covers `on`."""
     return exists().where(
         CofundingRequest.organisation_id == Recruit.organisation_id,
@@ -101,7 +117,7 @@ def project_leads_cofunded(scope: Scope, on: date) -> int:
     )
 
 
-def _offers_in(scope: Scope):
+def _offers_in(scope: Scope) -> Select[tuple[int]]:
     """Offers whose place of work lies in the scope (the search's own scoping)."""
     return (
         select(func.count(Offer.id))
@@ -132,7 +148,7 @@ def applications(scope: Scope) -> int:
     return _scalar(query)
 
 
-def _median(values_query, column) -> float | None:
+def _median(values_query: Select[Any], column: str) -> float | None:
     """The median of a one-column query, in SQL (two middle rows read by OFFSET)."""
     subquery = values_query.subquery()
     value = subquery.c[column]
@@ -160,7 +176,7 @@ def median_days_to_hire(scope: Scope, since: date | None = None) -> float | None
     return _median(query, "days")
 
 
-def _requests_in(scope: Scope):
+def _requests_in(scope: Scope) -> Select[tuple[CofundingRequest]]:
     return (
         select(CofundingRequest)
         .join(Organisation, Organisation.id == CofundingRequest.organisation_id)
@@ -172,13 +188,15 @@ def requests_by_status(scope: Scope) -> dict[str, int]:
     """Cofunding requests filed by organisations of the scope, per state (drafts are the
     collectivité's own business and are not counted); every filed state, zeros included."""
     scoped = _requests_in(scope).subquery()
-    found = dict(
-        db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
+    found: dict[str, int] = dict(
+        db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status))
+        .tuples()
+        .all()
     )
     return {status.value: found.get(status.value, 0) for status in FILED_STATUSES}
 
 
-def _money(value) -> Decimal:
+def _money(value: object) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
@@ -258,15 +276,17 @@ def recruits_profile(scope: Scope) -> dict[str, dict[str, int]]:
     gender (the candidate's optional answers at the hire; "non renseigné" otherwise) and
     employer kind (commune, EPCI, PETR). Raw counts: publish them through
     pilotage.suppression only."""
-    profile = {}
+    profile: dict[str, dict[str, int]] = {}
     for breakdown, column_name in COLUMNS.items():
         column = func.coalesce(getattr(Recruit, column_name), NOT_ANSWERED)
-        found = dict(
+        found: dict[str, int] = dict(
             db.session.execute(
                 select(column, func.count())
                 .where(scope.where(Recruit.department_code))
                 .group_by(column)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         profile[breakdown] = {code: found.get(code, 0) for code in categories(breakdown)}
     return profile
@@ -299,34 +319,42 @@ class DepartmentFigures:
 
 def by_department(scope: Scope, on: date) -> list[DepartmentFigures]:
     """The map's figures for each département of the scope, in four grouped queries."""
-    towns = dict(
+    towns: dict[str, int] = dict(
         db.session.execute(
             select(Commune.department_code, func.count())
             .where(Commune.is_pvd)
             .group_by(Commune.department_code)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    covered = dict(
+    covered: dict[str, int] = dict(
         db.session.execute(
             select(Commune.department_code, func.count())
             .where(Commune.is_pvd, Commune.insee_code.in_(_towns_with_project_lead(on)))
             .group_by(Commune.department_code)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    leads = dict(
+    leads: dict[str, int] = dict(
         db.session.execute(
             select(Recruit.department_code, func.count())
             .where(_in_post(on))
             .group_by(Recruit.department_code)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    offers = dict(
+    offers: dict[str, int] = dict(
         db.session.execute(
             select(Commune.department_code, func.count(Offer.id))
             .join(Commune, Commune.insee_code == Offer.workplace_insee_code)
             .where(Offer.status == OfferStatus.PUBLISHED)
             .group_by(Commune.department_code)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     departments = db.session.scalars(
         select(Department).where(scope.where(Department.code)).order_by(Department.code)
@@ -408,13 +436,18 @@ def by_organisation(scope: Scope, on: date) -> list[OrganisationFigures]:
         .where(scope.where(Organisation.department_code))
         .order_by(Organisation.name)
     ).all()
-    return [OrganisationFigures(*row[:7], granted=_money(row[7])) for row in rows]
+    return [
+        OrganisationFigures(
+            organisation_id, name, status, town_count, in_post, published, filed, _money(amount)
+        )
+        for organisation_id, name, status, town_count, in_post, published, filed, amount in rows
+    ]
 
 
 # --- What needs action -------------------------------------------------------------
 
 
-def requests_waiting(scope: Scope, days: int = 30):
+def requests_waiting(scope: Scope, days: int = 30) -> Select[tuple[CofundingRequest]]:
     """Requests waiting for a decision (filed or in instruction) for more than `days`
     days since filing, oldest first: a query of CofundingRequest."""
     return (
@@ -452,7 +485,7 @@ def departments_without_anah_agent(scope: Scope) -> list[tuple[str, str, int]]:
     return [(code, name, count) for code, name, count in rows]
 
 
-def _towns_with_open_offer():
+def _towns_with_open_offer() -> CompoundSelect[tuple[str]]:
     """Towns named by a published offer, or covered by an organisation publishing one."""
     named = (
         select(offer_town.c.commune_insee_code)
@@ -467,7 +500,7 @@ def _towns_with_open_offer():
     return named.union(covered)
 
 
-def vacant_towns(scope: Scope, on: date):
+def vacant_towns(scope: Scope, on: date) -> Select[tuple[Commune]]:
     """Where posts are vacant: PVD towns of the scope with neither a chef de projet in post
     on `on` nor an open offer. A query of Commune, by département then name."""
     return (
@@ -488,5 +521,7 @@ def vacant_towns_by_department(scope: Scope, on: date) -> dict[str, int]:
     return dict(
         db.session.execute(
             select(vacant.c.department_code, func.count()).group_by(vacant.c.department_code)
-        ).all()
+        )
+        .tuples()
+        .all()
     )

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Float, Select, and_, case, func, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
 
 from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder, FundingPlan
@@ -26,7 +28,7 @@ from recrutement.extensions import db
 from recrutement.pilotage.figures import CENT, _median
 
 
-class days_between(FunctionElement):  # noqa: N801 (an SQL function, named as one)
+class days_between(FunctionElement[float]):  # noqa: N801 (an SQL function, named as one)
     """Days elapsed from the timestamp `start` to the timestamp `end`, as a real number
     (36 hours are 1.5 days), in the database's own dialect."""
 
@@ -36,7 +38,7 @@ class days_between(FunctionElement):  # noqa: N801 (an SQL function, named as on
 
 
 @compiles(days_between)
-def _days_between_postgresql(element, compiler, **kw):
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = list(element.clauses)
     return (
         f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
@@ -45,20 +47,20 @@ def _days_between_postgresql(element, compiler, **kw):
 
 
 @compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = list(element.clauses)
     return (
         f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
     )
 
 
-def requests_per_state(requests: Select) -> dict[str, int]:
+def requests_per_state(requests: Select[Any]) -> dict[str, int]:
     """Requests per state: the reader's filed requests counted in each filed state
     (zeros included), as the queue counts them."""
     return status_counts(requests)
 
 
-def waiting_by_age(requests: Select, now: datetime | None = None) -> dict[str, int]:
+def waiting_by_age(requests: Select[Any], now: datetime | None = None) -> dict[str, int]:
     """Age of the requests waiting for a decision (filed or in instruction): how many
     were filed less than 15 days ago, 15 to 30 days ago, more than 30 days ago (the
     queue's age filter, cofunding.queries.AGES; the boundaries are the same)."""
@@ -75,7 +77,7 @@ def waiting_by_age(requests: Select, now: datetime | None = None) -> dict[str, i
     return dict(zip(AGES, row, strict=True))
 
 
-def median_days_to_decision(requests: Select) -> float | None:
+def median_days_to_decision(requests: Select[Any]) -> float | None:
     """Median time to decision: days from filing (`submitted_at`) to the decision
     (`decided_at`: granted, refused or classée sans suite), median over the reader's
     decided requests; None when none is decided. Elapsed days, one decimal."""
@@ -88,7 +90,7 @@ def median_days_to_decision(requests: Select) -> float | None:
     return _median(days, "days")
 
 
-def granted_in_year(requests: Select, year: int) -> dict[str, Decimal]:
+def granted_in_year(requests: Select[Any], year: int) -> dict[str, Decimal]:
     """Amounts granted this year per funder: the amounts fixed by the reader's granted
     requests whose period lies in `year` (the programme counts money by calendar year
     of the period, as pilotage.figures.money_granted), every funder (zeros included)."""
@@ -103,8 +105,8 @@ def granted_in_year(requests: Select, year: int) -> dict[str, Decimal]:
             select(FundingPlan.funder, func.sum(FundingPlan.granted_amount))
             .where(FundingPlan.request_id.in_(ids))
             .group_by(FundingPlan.funder)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    return {
-        funder.value: Decimal(str(found.get(funder.value) or 0)).quantize(CENT) for funder in Funder
-    }
+    return {funder.value: Decimal(str(found.get(funder) or 0)).quantize(CENT) for funder in Funder}

@@ -234,6 +234,10 @@ def department_map(
     missing = sum(1 for code in shown if classes[code] is None)
 
     # The frame: the whole layout, or the zoomed départements with a margin.
+    vx: float
+    vy: float
+    vw: float
+    vh: float
     if only is None:
         vx, vy, vw, vh = shapes.view_box
     else:
@@ -253,7 +257,7 @@ def department_map(
     insets = shapes.insets if only is None else ()
     enlarged = {code for inset in insets for code in inset.paths}
 
-    def department_path(code: str, d: str, *, decoration: bool = False) -> str:
+    def department_path(code: str, d: str, *, decoration: bool = False) -> Markup:
         # Plain f-strings over escaped pieces: Markup.format would escape the long
         # path data character by character, the bulk of a page's time.
         label = escape(label_of(code))
@@ -337,7 +341,7 @@ def _hatch_pattern(pattern_id: str, period: float) -> Markup:
     )
 
 
-def _inset(inset: _Inset, department_path: Callable[..., str]) -> Markup:
+def _inset(inset: _Inset, department_path: Callable[..., Markup]) -> Markup:
     x, y, w, h = inset.frame
     parts = [
         Markup(

@@ -6,6 +6,8 @@ request (cofunding.services.submit), inside their transaction: the caller commit
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from sqlalchemy import select
 
 from recrutement.applications.models import Application
@@ -17,6 +19,9 @@ from recrutement.offers.rules import add_months
 from recrutement.organisations.models import Organisation, OrganisationKind
 from recrutement.pilotage.models import Recruit, RecruitSource
 from recrutement.pilotage.profile import diploma_band, experience_band
+
+if TYPE_CHECKING:
+    from recrutement.cofunding.models import CofundingRequest
 
 
 def employer_kind(organisation: Organisation) -> str:
@@ -74,12 +79,13 @@ def record_hire(application: Application) -> Recruit:
     return recruit
 
 
-def record_declared_post(request) -> Recruit:
+def record_declared_post(request: CofundingRequest) -> Recruit:
     """What a filed cofunding request says of its post: its holder's start date and the
     contract's end. A post hired on the platform keeps its profile; one filled
     elsewhere gets a snapshot without profile answers."""
     recruit = _snapshot_for(request.organisation, request.post_key)
-    if recruit.source is None:
+    # A snapshot just created has no source yet (the column is required once written).
+    if cast(str | None, recruit.source) is None:
         recruit.source = RecruitSource.DECLARED
         recruit.offer_id = request.offer_id
     recruit.started_on = request.holder_start_date

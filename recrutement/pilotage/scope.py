@@ -3,9 +3,10 @@ départements. Every figure of pilotage.figures takes one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, select, true
 
 from recrutement.extensions import db
 from recrutement.referential.models import Department, Region
@@ -18,7 +19,7 @@ DEPARTMENT = "departement"
 class UnknownPlace(ValueError):
     """A région or département code that the referential does not know."""
 
-    def __init__(self, parameter: str, message: str):
+    def __init__(self, parameter: str, message: str) -> None:
         super().__init__(message)
         self.parameter = parameter
         self.message = message
@@ -37,7 +38,7 @@ class Scope:
     def is_france(self) -> bool:
         return self.department_codes is None
 
-    def where(self, column):
+    def where(self, column: SQLColumnExpression[str]) -> ColumnElement[bool]:
         """The SQL condition that keeps rows whose département `column` is in the scope."""
         if self.department_codes is None:
             return true()
@@ -83,7 +84,7 @@ def departments(codes: list[str]) -> Scope:
     )
 
 
-def from_args(args) -> Scope:
+def from_args(args: Mapping[str, str]) -> Scope:
     """The scope chosen by `?departement=` or `?region=` (the département wins); France
     when neither is given. Raises UnknownPlace for a code the referential lacks."""
     department_code = (args.get("departement") or "").strip()

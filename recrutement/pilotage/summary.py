@@ -5,9 +5,11 @@ every output (pilotage.suppression)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from recrutement.cofunding.models import CofundingStatus, Funder
 from recrutement.core.spreadsheet import INTEGER, MONEY, PERCENT, TEXT, Column
@@ -17,6 +19,8 @@ from recrutement.pilotage.profile import BREAKDOWNS, label
 from recrutement.pilotage.scope import Scope
 from recrutement.pilotage.suppression import Count, suppress
 
+T = TypeVar("T")
+
 
 @dataclass
 class Table:
@@ -25,7 +29,7 @@ class Table:
     key: str  # its name in URLs: /statistiques/<key>.csv
     title: str
     columns: list[Column]
-    rows: list[list] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,19 +54,20 @@ class Summary:
     departments: list[figures.DepartmentFigures]
     # What pages drew from these figures (SVG charts and maps), kept with them so that a
     # summary reused from pilotage.cache is not drawn again.
-    rendered: dict = field(default_factory=dict, repr=False, compare=False)
+    rendered: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def drawn(self, key: str, draw):
+    def drawn(self, key: str, draw: Callable[[], T]) -> T:
         """`draw()` once per summary, under `key`."""
         if key not in self.rendered:
             self.rendered[key] = draw()
-        return self.rendered[key]
+        drawing: T = self.rendered[key]
+        return drawing
 
     @property
     def share_with_project_lead(self) -> float | None:
         return self.pvd_towns_with_project_lead / self.pvd_towns if self.pvd_towns else None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The `/api/v1/statistiques` document, exactly as DESIGN.md gives it."""
 
         def euros(amounts: dict[str, Decimal]) -> dict[str, float]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from recrutement.extensions import db
 from recrutement.pilotage import figures
@@ -28,9 +29,11 @@ class ToHandle:
         return self.waiting_requests + len(self.departments_without_anah_agent) + self.vacant_towns
 
 
-def count(query) -> int:
+def count(query: Select[Any]) -> int:
     """The number of rows of a query (its ORDER BY is dropped)."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
 
 
 def to_handle(scope: Scope, on: date) -> ToHandle:
