@@ -111,12 +111,12 @@ def demo_seed(extra_offers: int, national: bool) -> None:
     """Load the referential and create the demo accounts, offers in every state (idempotent)."""
     from recrutement.demo import DemoRefused, seed
     from recrutement.demo.applications import create_demo_applications
+    from recrutement.demo.cofunding import create_demo_cofunding
     from recrutement.demo.offers import (
         create_demo_offers,
         create_demo_offers_in_every_state,
         describe_demo_offers,
     )
-    from recrutement.demo_cofunding import create_demo_cofunding
     from recrutement.search.index import rebuild_index
 
     try:

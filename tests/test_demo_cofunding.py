@@ -34,8 +34,8 @@ from recrutement.core.time import PARIS, paris_today, utcnow
 from recrutement.demo import DemoRefused
 from recrutement.demo.accounts import ACCOUNTS, ORGANISATIONS, ensure_account, ensure_organisation
 from recrutement.demo.applications import create_demo_applications
+from recrutement.demo.cofunding import Timeline, create_demo_cofunding, plan
 from recrutement.demo.offers import create_demo_offers_in_every_state
-from recrutement.demo_cofunding import Timeline, create_demo_cofunding, plan
 from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
