@@ -14,6 +14,7 @@ from recrutement.cofunding.models import (  # noqa: F401
     InstructionNote,
 )
 from recrutement.core.models import AuditEvent, RateLimitCounter  # noqa: F401
+from recrutement.core.tasks import BackgroundTask  # noqa: F401
 from recrutement.emails.models import OutgoingEmail  # noqa: F401
 from recrutement.files.models import StoredFile  # noqa: F401, E402
 from recrutement.offers.models import IndexTask, Offer, offer_town  # noqa: F401, E402

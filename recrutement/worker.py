@@ -1,5 +1,6 @@
-"""The background worker: applies search index tasks, delivers the outbox, and does
-periodic housekeeping (expired offers, old rate-limit counters).
+"""The background worker: applies search index tasks, runs the background tasks
+(core.tasks: the instant alerts of an offer just published), delivers the outbox,
+and does periodic housekeeping (expired offers, old rate-limit counters).
 
 Several workers may run at once (on PostgreSQL): every task claims its rows
 atomically, so none is done twice.
@@ -13,18 +14,31 @@ import time
 from collections.abc import Callable
 
 from recrutement.accounts.sessions import purge_sessions
-from recrutement.alerts.sending import send_alerts
+from recrutement.alerts.sending import send_alerts, send_instant_alerts
 from recrutement.applications.messages import send_digests
 from recrutement.candidates.personal_data import purge_expired as purge_personal_data
 from recrutement.core.ratelimit import purge_expired
+from recrutement.core.tasks import TaskHandler, purge_finished_tasks, run_due_tasks
 from recrutement.emails.outbox import purge_delivered, send_due
 from recrutement.extensions import db
-from recrutement.offers.services import expire_due
+from recrutement.offers.services import OFFER_PUBLISHED, expire_due
 from recrutement.search.index import apply_pending_tasks, ensure_index
 
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY_SECONDS = 600
+
+# Who does each kind of background task: the domains that queue tasks do not know
+# the domains that handle them (offers does not import alerts).
+TASK_HANDLERS: dict[str, TaskHandler] = {OFFER_PUBLISHED: send_instant_alerts}
+
+
+def run_tasks() -> int:
+    """Run the background tasks that are due; return how many were done."""
+    report = run_due_tasks(TASK_HANDLERS)
+    if report.done or report.failed:
+        logger.info("background tasks", extra=vars(report))
+    return report.done
 
 
 class Worker:
@@ -43,6 +57,8 @@ class Worker:
         indexed = apply_pending_tasks()
         if indexed:
             logger.info("index tasks applied", extra={"count": indexed})
+        # After the index (alerts search it), before the outbox (which sends their mails).
+        run_tasks()
         report = send_due()
         if report.sent or report.failed or report.given_up:
             logger.info("outbox", extra=vars(report))
@@ -58,6 +74,9 @@ class Worker:
             mails = purge_delivered()
             if mails:
                 logger.info("delivered mails purged", extra={"count": mails})
+            tasks = purge_finished_tasks()
+            if tasks:
+                logger.info("finished tasks purged", extra={"count": tasks})
             for frequency in ("instant", "daily", "weekly"):
                 queued = send_alerts(frequency)
                 if queued:

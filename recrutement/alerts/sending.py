@@ -3,10 +3,11 @@
 An alert mails the open offers that its search finds, that were published
 since its last mail (or since it was saved) and that it never mailed before
 (`AlertedOffer`), as one mail per run: at once for "instant" ones
-(`alert_instantly`, when an offer is published), at most once a day or a week
-for the others (`send_alerts`). The mail, the `AlertedOffer` rows and
-`last_sent_at` are written in one transaction, so a failure never mails an
-offer without recording it, nor records it without mailing it.
+(`send_instant_alerts`, the background task that a publication queues and the
+worker runs), at most once a day or a week for the others (`send_alerts`). The
+mail, the `AlertedOffer` rows and `last_sent_at` are written in one transaction,
+so a failure never mails an offer without recording it, nor records it without
+mailing it.
 """
 
 from __future__ import annotations
@@ -211,30 +212,25 @@ def send_alerts(frequency: str, now: datetime | None = None) -> int:
     return sent
 
 
-def alert_instantly(offer: Offer) -> int:
+def send_instant_alerts(offer_id: int) -> int:
     """Mail the "instant" saved searches that find this offer, just published; return
-    how many mails were queued. Called after the publication is committed.
+    how many mails were queued (each committed with its AlertedOffer rows).
 
-    Never raises: the offer is published whatever happens here, and what is missed
-    is caught up by `send_alerts("instant")`, which the worker runs.
+    The handler of the background task that a publication queues (the worker runs
+    it). Running it again mails nobody twice: a saved search that already mailed the
+    offer is skipped, so a task retried after a crash sends only what was missing.
+    Raises IndexBusy, for the task to be retried, when the offer cannot be indexed
+    yet; what is missed altogether is caught up by `send_alerts("instant")`.
     """
-    try:
-        return _alert_instantly(offer)
-    except Exception:
-        logger.exception("instant alerts failed", extra={"offer_id": offer.id})
-        db.session.rollback()
-        return 0
-
-
-def _alert_instantly(offer: Offer) -> int:
     now = utcnow()
     today = _paris_date(now)
-    offer_id = offer.id
-    if db.session.scalar(_open_offers_on(today).where(Offer.id == offer_id)) is None:
+    offer = db.session.scalar(_open_offers_on(today).where(Offer.id == offer_id))
+    if offer is None or offer.published_at is None:
         return 0
     published_at = offer.published_at
-    # Normally done when the publication was committed; a no-op then.
-    try_apply([offer_id])
+    # Normally done when the publication was committed, or by the worker just before.
+    if not try_apply([offer_id]):
+        raise IndexBusy(f"offer {offer_id} not indexed yet")
     already = exists().where(
         AlertedOffer.saved_search_id == SavedSearch.id, AlertedOffer.offer_id == offer_id
     )
@@ -245,7 +241,7 @@ def _alert_instantly(offer: Offer) -> int:
     ).all()
     # Several candidates often save the same search: search once per query.
     answers: dict[str, bool] = {}
-    matching = []
+    matching: list[int] = []
     for saved in saved_searches:
         if not _can_receive(saved.user) or saved.created_at >= published_at:
             continue
@@ -256,11 +252,11 @@ def _alert_instantly(offer: Offer) -> int:
             matching.append(saved.id)
     sent = 0
     for saved_search_id in matching:
-        saved = db.session.get(SavedSearch, saved_search_id)
-        offer = db.session.get(Offer, offer_id)
-        if saved is None or offer is None:
+        saved_search = db.session.get(SavedSearch, saved_search_id)
+        found = db.session.get(Offer, offer_id)
+        if saved_search is None or found is None:
             continue
-        _mail_alert(saved, [offer], now)
+        _mail_alert(saved_search, [found], now)
         if _commit_alert():
             sent += 1
     return sent

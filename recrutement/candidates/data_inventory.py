@@ -621,7 +621,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Tables that hold nothing about a person: the referential, offer and organisation
-# links, funding rules and plans, search index tasks.
+# links, funding rules and plans, search index tasks, background tasks (a kind and
+# an offer's number; their error texts name no one).
 NOT_PERSONAL = frozenset(
     {
         "region",
@@ -634,6 +635,7 @@ NOT_PERSONAL = frozenset(
         "funding_rule",
         "funding_plan",
         "index_task",
+        "background_task",
     }
 )
 

@@ -1,6 +1,10 @@
 """What may be done with offers: draft, edit, publish, close, fill, republish, duplicate,
 expire, and ANCT's unpublishing. Every transition is checked against
-offers.workflow, timestamped, logged in the audit journal, in one transaction."""
+offers.workflow, timestamped, logged in the audit journal, in one transaction.
+
+A publication (or republication) also queues an OFFER_PUBLISHED background task in
+its transaction: the worker then mails the "instant" alerts that find the offer
+(alerts.sending), so publishing takes the same time however many alerts there are."""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from datetime import date
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User
-from recrutement.alerts import sending as alerts
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
+from recrutement.core.tasks import queue_task
 from recrutement.core.time import paris_today, utcnow
 from recrutement.extensions import db
 from recrutement.files.storage import delete_file, store_pdf
@@ -40,6 +44,9 @@ from recrutement.offers.workflow import (
 from recrutement.organisations.models import Organisation
 from recrutement.organisations.services import candidate_towns, choice_for_organisation
 from recrutement.referential.models import Commune
+
+# The background task queued by a publication: "offer N is newly published".
+OFFER_PUBLISHED = "offer.published"
 
 
 @dataclass
@@ -208,8 +215,8 @@ def publish(actor: User, offer: Offer) -> Offer:
     _lock(offer)
     _check_publishable(offer)
     _transition(actor, offer, PUBLISH)
+    queue_task(OFFER_PUBLISHED, offer.id)
     db.session.commit()
-    alerts.alert_instantly(offer)
     return offer
 
 
@@ -220,8 +227,8 @@ def republish(actor: User, offer: Offer, new_deadline: date) -> Offer:
     offer.application_deadline = new_deadline
     _check_publishable(offer)
     _transition(actor, offer, REPUBLISH)
+    queue_task(OFFER_PUBLISHED, offer.id)
     db.session.commit()
-    alerts.alert_instantly(offer)
     return offer
 
 

@@ -9,15 +9,21 @@ import pytest
 from sqlalchemy import func, select
 
 from recrutement.accounts.models import Role
+from recrutement.alerts import sending
 from recrutement.alerts.models import AlertedOffer, SavedSearch
 from recrutement.alerts.saved_searches import alert_title, save_search
-from recrutement.alerts.sending import alert_instantly, send_alerts
+from recrutement.alerts.sending import send_alerts, send_instant_alerts
 from recrutement.alerts.unsubscribe import saved_search_for_token, unsubscribe, unsubscribe_token
 from recrutement.core.errors import ServiceError
 from recrutement.core.french import long_date
+from recrutement.core.tasks import BackgroundTask
+from recrutement.core.time import paris_today
+from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.offers import services as offer_services
 from recrutement.offers.models import OfferStatus
+from recrutement.offers.services import OFFER_PUBLISHED
+from recrutement.worker import Worker, run_tasks
 from tests import factories
 from tests.support import later, path_of
 
@@ -52,11 +58,13 @@ def candidate(referential):
 
 
 def alert_mails(mailbox, email="lea@exemple.fr"):
-    """The alert mails received since last asked; the clock moves past them (the
-    tests travel in time)."""
+    """The alert mails `email` received since last asked (taken out of the mailbox,
+    the others' stay); the clock moves past them (the tests travel in time)."""
     with later(timedelta(days=30)):
         received = mailbox.deliver().to(email)
-    mailbox.clear()
+    taken = {id(mail) for mail in received}
+    with mailbox.lock:
+        mailbox.received[:] = [mail for mail in mailbox.received if id(mail) not in taken]
     return [mail for mail in received if "alerte" in mail.subject]
 
 
@@ -244,9 +252,10 @@ def test_instant_alert_on_publication(candidate, quimperle, mailbox):
             quimperle, "Chef de projet mobilités", "mobilités douces", status=OfferStatus.DRAFT
         )
         offer_services.publish(employer, offer)
-        # What publish calls once the publication is committed (a no-op if it did).
-        alert_instantly(offer)
-        assert alert_instantly(offer) == 0  # never the same offer twice
+        # The worker runs the task the publication queued.
+        assert run_tasks() == 1
+        assert run_tasks() == 0  # done once
+        assert send_instant_alerts(offer.id) == 0  # never the same offer twice
         assert send_alerts("instant") == 0
     (mail,) = alert_mails(mailbox)
     assert "Chef de projet mobilités" in mail.text
@@ -254,18 +263,104 @@ def test_instant_alert_on_publication(candidate, quimperle, mailbox):
     assert alert_mails(mailbox, "noe@exemple.fr") == []
 
 
+def alert_count() -> int:
+    """Alert mails in the outbox, sent or not."""
+    return db.session.scalar(
+        select(func.count()).select_from(OutgoingEmail).where(OutgoingEmail.template == "alert")
+    )
+
+
+def test_publishing_only_queues_a_task_that_the_worker_runs(candidate, quimperle, mailbox):
+    """Publishing mails nobody itself, however many alerts find the offer: it records a
+    task in its own transaction, and the worker's round (index, tasks, outbox) mails."""
+    save_search(candidate, {"q": "mobilités"}, "instant")
+    employer = factories.MembershipFactory(organisation=quimperle).user
+    with later(timedelta(minutes=5)):
+        offer = offer_about(
+            quimperle, "Chef de projet mobilités", "mobilités douces", status=OfferStatus.DRAFT
+        )
+        offer_services.publish(employer, offer)
+        assert alert_count() == 0
+        assert db.session.scalar(select(func.count()).select_from(AlertedOffer)) == 0
+        task = db.session.scalar(select(BackgroundTask))
+        assert (task.kind, task.subject_id, task.status) == (OFFER_PUBLISHED, offer.id, "pending")
+
+        round_ = Worker(clock=lambda: 0.0)
+        round_.last_housekeeping = 0.0  # this round is not the catch-up's
+        round_.tick()
+    db.session.refresh(task)
+    assert task.status == "done"
+    assert alert_count() == 1
+    # The round delivered it already.
+    assert [mail.subject for mail in mailbox.to("lea@exemple.fr")] == [
+        "1 nouvelle offre pour votre alerte « mobilités »"
+    ]
+
+
+def test_the_task_retried_after_a_failure_mails_nobody_twice(
+    candidate, quimperle, mailbox, monkeypatch
+):
+    """A task that fails half-way (one alert mailed and committed, not the other) is
+    retried by a later round, which mails only the alert still missing."""
+    noe = factories.UserFactory(role=Role.CANDIDATE, email="noe@exemple.fr")
+    save_search(candidate, {"q": "mobilités"}, "instant")
+    save_search(noe, {"q": "mobilités", "departement": "29"}, "instant")
+    employer = factories.MembershipFactory(organisation=quimperle).user
+    mail_alert = sending._mail_alert
+    calls = []
+
+    def crash_on_the_second(*args, **kwargs):
+        calls.append(args[0].id)
+        if len(calls) == 2:
+            raise RuntimeError("the worker stops here")
+        return mail_alert(*args, **kwargs)
+
+    with later(timedelta(minutes=5)):
+        offer = offer_about(
+            quimperle, "Chef de projet mobilités", "mobilités douces", status=OfferStatus.DRAFT
+        )
+        offer_services.publish(employer, offer)
+        monkeypatch.setattr(sending, "_mail_alert", crash_on_the_second)
+        assert run_tasks() == 0
+        assert alert_count() == 1
+        task = db.session.scalar(select(BackgroundTask))
+        assert (task.status, task.attempts) == ("pending", 1)
+    with later(timedelta(minutes=10)):
+        assert run_tasks() == 1
+    assert len(calls) == 3  # Léa, Noé (failed), then Noé again: Léa is not mailed twice
+    assert alert_count() == 2
+    assert len(alert_mails(mailbox)) == 1
+    assert len(alert_mails(mailbox, "noe@exemple.fr")) == 1
+
+
+def test_republishing_queues_the_task_again(candidate, quimperle, mailbox):
+    employer = factories.MembershipFactory(organisation=quimperle).user
+    offer = offer_about(quimperle, "Chef de projet patrimoine", "patrimoine")
+    offer_services.close(employer, offer)
+    with later(timedelta(days=1)):
+        save_search(candidate, {"q": "patrimoine"}, "instant")
+    with later(timedelta(days=2)):
+        offer_services.republish(employer, offer, paris_today() + timedelta(days=60))
+        tasks = db.session.scalars(select(BackgroundTask)).all()
+        assert [(task.kind, task.subject_id) for task in tasks] == [(OFFER_PUBLISHED, offer.id)]
+        assert alert_count() == 0
+        assert run_tasks() == 1
+    assert "Chef de projet patrimoine" in alert_mails(mailbox)[0].text
+
+
 def test_instant_alerts_skip_non_matching_and_unpublished_offers(candidate, quimperle, mailbox):
     save_search(candidate, {"q": "patrimoine"}, "instant")
     with later(timedelta(minutes=5)):
         other = offer_about(quimperle, "Chef de projet habitat", "habitat indigne")
         draft = offer_about(quimperle, "Brouillon", "patrimoine", status=OfferStatus.DRAFT)
-        assert alert_instantly(other) == 0
-        assert alert_instantly(draft) == 0
+        assert send_instant_alerts(other.id) == 0
+        assert send_instant_alerts(draft.id) == 0
     assert alert_mails(mailbox) == []
 
 
 def test_worker_catches_up_instant_alerts(candidate, quimperle, mailbox):
-    """An offer published without `alert_instantly` (or while it failed) is sent later."""
+    """An offer whose task did not mail it (published without one, or the task given
+    up) is mailed later."""
     save_search(candidate, {"q": "patrimoine"}, "instant")
     with later(timedelta(minutes=5)):
         offer_about(quimperle, "Chef de projet patrimoine", "patrimoine bâti")
