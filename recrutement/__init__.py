@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from recrutement import models  # noqa: F401  (registers every table)
 from recrutement.accounts.permissions import enforce_access
@@ -29,7 +32,7 @@ from recrutement.security import init_security
 from recrutement.web import register as register_web
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application; `config` overrides what the environment gives."""
     load_dotenv(PROJECT_ROOT / ".env")
     app = Flask(
@@ -46,7 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     for directory in (app.config["UPLOAD_DIR"], app.config["SEARCH_INDEX_DIR"]):
         Path(directory).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = TrustedProxies(
+        # Flask's documented way to add a WSGI middleware.
+        app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
             app.wsgi_app, app.config["TRUSTED_PROXIES"], app.config["FORWARDED_ALLOW_IPS"]
         )
 
@@ -77,7 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_pragmas(
+    dbapi_connection: DBAPIConnection, connection_record: ConnectionPoolEntry
+) -> None:
     """Make SQLite behave: foreign keys on, WAL so the worker and server share it."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from recrutement.accounts.models import User
 
@@ -22,7 +23,7 @@ _SALT = "recrutement.device-cookie"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def device_token(user: User) -> str:
@@ -44,7 +45,7 @@ def known_device(token: str | None, user: User | None) -> str | None:
     return device if isinstance(device, str) else None
 
 
-def set_device_cookie(response, user: User) -> None:
+def set_device_cookie(response: Response, user: User) -> None:
     response.set_cookie(
         DEVICE_COOKIE,
         device_token(user),

@@ -8,14 +8,19 @@ closed (and the URL-map test in tests/test_permissions.py fails loudly).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from recrutement.accounts.models import Role
+from recrutement.accounts.models import Role, User
 from recrutement.accounts.sessions import EXPIRED_MESSAGE
 
 PUBLIC = "public"
+# What a view declares: PUBLIC, or the roles that may reach it.
+Access = str | frozenset[Role]
+View = TypeVar("View", bound=Callable[..., Any])
 # Endpoints Flask adds itself.
 BUILTIN_PUBLIC_ENDPOINTS = {"static"}
 
@@ -28,33 +33,38 @@ ROLE_HOME_ENDPOINTS = {
 }
 
 
-def public(view: Callable) -> Callable:
-    """Mark a view as reachable by anyone, signed in or not."""
-    view.access = PUBLIC
+def _declare(view: View, access: Access) -> View:
+    """Record a view's audience on the function itself, where view_access reads it."""
+    view.access = access  # type: ignore[attr-defined]  # a function attribute, by design
     return view
 
 
-def roles(*allowed: Role) -> Callable[[Callable], Callable]:
+def public(view: View) -> View:
+    """Mark a view as reachable by anyone, signed in or not."""
+    return _declare(view, PUBLIC)
+
+
+def roles(*allowed: Role) -> Callable[[View], View]:
     """Mark a view as reserved to signed-in users of the given roles."""
 
-    def decorator(view: Callable) -> Callable:
-        view.access = frozenset(allowed)
-        return view
+    def decorator(view: View) -> View:
+        return _declare(view, frozenset(allowed))
 
     return decorator
 
 
-def view_access(endpoint: str | None):
+def view_access(endpoint: str | None) -> Access | None:
     """The declared access of an endpoint: PUBLIC, a set of roles, or None."""
     if endpoint is None:
         return None
     if endpoint in BUILTIN_PUBLIC_ENDPOINTS:
         return PUBLIC
     view = current_app.view_functions.get(endpoint)
-    return getattr(view, "access", None)
+    access: Access | None = getattr(view, "access", None)
+    return access
 
 
-def enforce_access():
+def enforce_access() -> Response | None:
     """Before-request hook: apply the view's declaration, refusing by default."""
     if request.endpoint is None:
         return None  # 404 or 405: Flask answers it
@@ -75,7 +85,7 @@ def enforce_access():
     return None
 
 
-def home_url_for(user) -> str:
+def home_url_for(user: User) -> str:
     """Where a signed-in user lands: their role's home."""
     return url_for(ROLE_HOME_ENDPOINTS[Role(user.role)])
 

@@ -10,7 +10,7 @@ stated; the functions here commit themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from flask import current_app
@@ -132,7 +132,7 @@ def _within_account_budget(email: str) -> bool:
 
 
 @contextmanager
-def same_time_for_everyone():
+def same_time_for_everyone() -> Iterator[None]:
     """Answer no sooner than MAIL_REQUEST_SECONDS: a request that mails a link and one
     that finds no account take the same time, so timings reveal no email."""
     started = time.monotonic()
@@ -152,7 +152,7 @@ DEACTIVATED_MESSAGE = (
 class LoginRefused(ServiceError):
     """Wrong credentials, or an account that cannot sign in yet."""
 
-    def __init__(self, message: str, unconfirmed: bool = False):
+    def __init__(self, message: str, unconfirmed: bool = False) -> None:
         super().__init__(message)
         self.unconfirmed = unconfirmed
 
@@ -171,7 +171,8 @@ def authenticate(
     guesses = ("login-device", device) if device else ("login-account", normalise_email(email))
     check("login-ip", remote_address, LOGIN_PER_ADDRESS)
     check(*guesses, LOGIN_PER_ACCOUNT)
-    if not verify_password(user.password_hash if user else None, password):
+    # The password is checked even without an account (the same time either way).
+    if not verify_password(user.password_hash if user else None, password) or user is None:
         hit("login-ip", remote_address, LOGIN_PER_ADDRESS)
         hit(*guesses, LOGIN_PER_ACCOUNT)
         # One message whatever failed, so the form does not reveal which emails exist.
@@ -260,7 +261,9 @@ def create_admin(email: str, password: str) -> User:
 # ANCT's administration of accounts (/pilotage/comptes).
 
 
-def search_accounts(text: str = "", role: str = "", organisation_name: str = "") -> Select:
+def search_accounts(
+    text: str = "", role: str = "", organisation_name: str = ""
+) -> Select[tuple[User]]:
     """Every account matching a name or email, a role and an organisation's name
     (each optional, case-insensitive), by name; for ANCT's national list."""
     query = select(User).options(

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, or_, update
+from sqlalchemy import CursorResult, delete, or_, update
+from werkzeug.wrappers import Response
 
 from recrutement.accounts.models import Role, User, UserSession
 from recrutement.core.time import utcnow
@@ -106,13 +108,17 @@ def purge_sessions(now: datetime | None = None) -> int:
         minutes=max(config["SESSION_IDLE_MINUTES"], config["STAFF_SESSION_IDLE_MINUTES"])
     )
     cutoff = now - timedelta(days=1)
-    result = db.session.execute(
-        delete(UserSession).where(
-            or_(
-                UserSession.ended_at < cutoff,
-                UserSession.last_seen_at < cutoff - longest_idle,
+    # A bulk DELETE answers a cursor result, which counts the rows.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(UserSession).where(
+                or_(
+                    UserSession.ended_at < cutoff,
+                    UserSession.last_seen_at < cutoff - longest_idle,
+                )
             )
-        )
+        ),
     )
     db.session.commit()
     return result.rowcount or 0
@@ -124,7 +130,7 @@ def init_sessions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
+    @login_manager.user_loader  # type: ignore[untyped-decorator]  # flask_login is untyped
     def load_user(session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or not token:
@@ -140,8 +146,8 @@ def init_sessions(app: Flask) -> None:
         _touch(row, now)
         return user
 
-    @login_manager.unauthorized_handler
-    def unauthorized():
+    @login_manager.unauthorized_handler  # type: ignore[untyped-decorator]  # flask_login is untyped
+    def unauthorized() -> Response:
         if g.get("session_expired"):
             flash(EXPIRED_MESSAGE, "info")
         else:
