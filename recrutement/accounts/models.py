@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
 
 
 class Role(StrEnum):
@@ -47,7 +47,7 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """Anyone who signs in. Employers belong to an organisation through Membership."""
 
     __tablename__ = "user_account"
@@ -107,7 +107,7 @@ def email_lookup(email: str):
     return func.lower(User.email) == email.strip().lower()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser: ended on the server at logout, after an idle period or
     past its absolute lifetime, whatever copy of the cookie is still around.
 

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model
 from recrutement.offers.models import LabelledEnum
 
 
-class FundingRule(db.Model):
+class FundingRule(Model):
     """One version of the cofunding rules; a rule change is a new row, not a code change.
 
     The version in force for a period is the latest whose `effective_from` is on
@@ -94,7 +94,7 @@ AttachmentKind.LABELS = {
 }
 
 
-class CofundingRequest(db.Model):
+class CofundingRequest(Model):
     """One request per post and funding period, for all funders at once (DESIGN.md)."""
 
     __tablename__ = "cofunding_request"
@@ -195,7 +195,7 @@ class CofundingRequest(db.Model):
         return sum((line.granted_amount for line in self.plan), Decimal(0))
 
 
-class FundingPlan(db.Model):
+class FundingPlan(Model):
     """One funder's part of a request over its period: what the engine proposed, and
     what the préfecture fixes (at most the proposal)."""
 
@@ -217,7 +217,7 @@ class FundingPlan(db.Model):
         return Funder(self.funder)
 
 
-class AnahOpinion(db.Model):
+class AnahOpinion(Model):
     """The ANAH delegation's opinion and amount on a request that asks ANAH."""
 
     __tablename__ = "anah_opinion"
@@ -238,7 +238,7 @@ class AnahOpinion(db.Model):
     author = relationship("User")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A supporting document (pièce justificative) of a request."""
 
     __tablename__ = "cofunding_attachment"
@@ -258,7 +258,7 @@ class Attachment(db.Model):
         return AttachmentKind(self.kind)
 
 
-class CofundingMessage(db.Model):
+class CofundingMessage(Model):
     """A message between the collectivité and the instructors about one request."""
 
     __tablename__ = "cofunding_message"
@@ -278,7 +278,7 @@ class CofundingMessage(db.Model):
     author = relationship("User")
 
 
-class InstructionNote(db.Model):
+class InstructionNote(Model):
     """An instructor's private note: the collectivité never sees it."""
 
     __tablename__ = "instruction_note"

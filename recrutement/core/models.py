@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when, to which object (GLOSSARY.md: journal)."""
 
     __tablename__ = "audit_event"
@@ -29,7 +29,7 @@ class AuditEvent(db.Model):
     actor = relationship("User")
 
 
-class RateLimitCounter(db.Model):
+class RateLimitCounter(Model):
     """Hits of one key in its current window; shared by every server process."""
 
     __tablename__ = "rate_limit_counter"

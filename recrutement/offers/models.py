@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
 
 DEFAULT_TITLE = "Chef de projet Petites villes de demain"
 
@@ -133,7 +133,7 @@ offer_town = Table(
 )
 
 
-class Offer(db.Model):
+class Offer(Model):
     """A chef de projet vacancy notice of one organisation."""
 
     __tablename__ = "offer"
@@ -205,7 +205,7 @@ class Offer(db.Model):
         return Category(self.category).label
 
 
-class IndexTask(db.Model):
+class IndexTask(Model):
     """ "Bring offer N's search document up to date", written in the offer's transaction.
 
     The task carries no content: whoever applies it reads the offer as it is

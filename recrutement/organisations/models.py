@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
 
 
 class OrganisationStatus(StrEnum):
@@ -40,7 +40,7 @@ organisation_town = Table(
 )
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A collectivité that employs a chef de projet: a commune or a grouping."""
 
     __tablename__ = "organisation"
@@ -74,7 +74,7 @@ class Organisation(db.Model):
         return self.status == OrganisationStatus.VALIDATED
 
 
-class Membership(db.Model):
+class Membership(Model):
     """An employer user's place in one organisation."""
 
     __tablename__ = "membership"
@@ -100,7 +100,7 @@ class Membership(db.Model):
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An invitation sent by a member to a colleague's email address."""
 
     __tablename__ = "invitation"
