@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms import SearchField, SelectChoice, SelectField, StringField, TextAreaField
 
-from recrutement.accounts.models import ROLE_LABELS
+from recrutement.accounts.models import Role
 from recrutement.core.forms import Form
 from recrutement.core.validators import MultipleCheckboxField, bounded, required, strip
 
@@ -21,8 +21,7 @@ class AccountFilterForm(Form):
     )
     role = SelectField(
         "Rôle",
-        choices=[SelectChoice("", "Tous les rôles")]
-        + [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[SelectChoice("", "Tous les rôles")] + Role.choices(),
         validate_choice=False,
         id="filtre-role",
     )

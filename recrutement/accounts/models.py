@@ -4,35 +4,31 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model, db
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
     CANDIDATE = "candidate"
     EMPLOYER = "employer"
     PREFECTURE = "prefecture"
     ANAH = "anah"
     ADMIN = "admin"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
 
-
-ROLE_LABELS = {
-    Role.CANDIDATE: "Candidat",
-    Role.EMPLOYER: "Collectivité",
-    Role.PREFECTURE: "Préfecture",
-    Role.ANAH: "Délégation de l'ANAH",
-    Role.ADMIN: "ANCT",
+Role.LABELS = {
+    "candidate": "Candidat",
+    "employer": "Collectivité",
+    "prefecture": "Préfecture",
+    "anah": "Délégation de l'ANAH",
+    "admin": "ANCT",
 }
 
 user_department = Table(
@@ -56,7 +52,7 @@ class User(UserMixin, Model):
     # Always stored lowercased (see accounts.services.normalise_email).
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), index=True)
+    role: Mapped[Role] = mapped_column(EnumString(Role, 20), index=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     is_active_account: Mapped[bool] = mapped_column(default=True)
@@ -81,10 +77,6 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     @property
     def full_name(self) -> str:

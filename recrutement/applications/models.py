@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model
-from recrutement.offers.models import LabelledEnum
 
 
 class ApplicationStatus(LabelledEnum):
@@ -62,7 +62,9 @@ class Application(Model):
     candidate_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.SENT, index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        EnumString(ApplicationStatus, 12), default=ApplicationStatus.SENT, index=True
+    )
     cover_letter: Mapped[str] = mapped_column(Text, default="")
     cv_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     # The reason of a rejection, and whether the candidate may read it.
@@ -82,10 +84,6 @@ class Application(Model):
     offer = relationship("Offer")
     candidate = relationship("User")
     cv = relationship("StoredFile")
-
-    @property
-    def status_enum(self) -> ApplicationStatus:
-        return ApplicationStatus(self.status)
 
 
 class ApplicationMessage(Model):

@@ -87,7 +87,7 @@ def _lock(application: Application) -> None:
 def _move(actor: User, application: Application, transition: Transition, comment: str = "") -> None:
     if not allowed(transition, application.status):
         raise ServiceError(
-            f"Impossible : la candidature est « {application.status_enum.label.lower()} »."
+            f"Impossible : la candidature est « {application.status.label.lower()} »."
         )
     application.status = transition.target
     if transition.target in (ApplicationStatus.HIRED, ApplicationStatus.REJECTED):

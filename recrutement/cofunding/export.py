@@ -70,7 +70,7 @@ def queue_rows(requests: Iterable[CofundingRequest]) -> list[list]:
                 *parts,
                 request.requested_total,
                 request.granted_total,
-                request.status_enum.label,
+                request.status.label,
                 _paris_date(request.submitted_at),
                 _paris_date(request.decided_at),
             ]

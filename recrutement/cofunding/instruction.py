@@ -76,22 +76,22 @@ def adjust_parts(
         limit = part_limit(request, line)
         if amount is None or amount < 0:
             raise ServiceError(
-                f"Le montant {line.funder_enum.label} doit être positif ou nul.",
+                f"Le montant {line.funder.label} doit être positif ou nul.",
                 field=line.funder,
             )
         if amount != amount.quantize(Decimal("0.01")):
             raise ServiceError(
-                f"Le montant {line.funder_enum.label} s'exprime au centime près.", field=line.funder
+                f"Le montant {line.funder.label} s'exprime au centime près.", field=line.funder
             )
         if amount > limit:
             raise ServiceError(
-                f"La part {line.funder_enum.label} ne peut pas dépasser {euros(limit)} "
+                f"La part {line.funder.label} ne peut pas dépasser {euros(limit)} "
                 f"({_limit_reason(request, line)}) : rien n'a été enregistré.",
                 field=line.funder,
             )
         if amount != line.granted_amount:
             changes.append(
-                f"{line.funder_enum.label} : {euros(line.granted_amount)} → {euros(amount)}"
+                f"{line.funder.label} : {euros(line.granted_amount)} → {euros(amount)}"
             )
             line.granted_amount = amount
     if changes:
@@ -143,7 +143,7 @@ def give_anah_opinion(
         CofundingStatus.CHANGES_REQUESTED,
     ):
         raise ServiceError(
-            f"La demande est « {request.status_enum.label.lower()} » : l'avis ne peut plus être donné."
+            f"La demande est « {request.status.label.lower()} » : l'avis ne peut plus être donné."
         )
     line = request.part(Funder.ANAH)
     cap = anah_cap(request)
@@ -196,7 +196,7 @@ def grant(actor: User, request: CofundingRequest, version=None) -> None:
     if request.granted_total <= 0:
         raise ServiceError("Le total accordé est nul : refusez la demande plutôt que l'accorder.")
     summary = " ; ".join(
-        f"{line.funder_enum.label} {euros(line.granted_amount)}" for line in request.plan
+        f"{line.funder.label} {euros(line.granted_amount)}" for line in request.plan
     )
     move(actor, request, GRANT, summary)
     request.decided_at = utcnow()

@@ -183,9 +183,9 @@ def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
             AdjustForm,
             line.funder,
             amount_field(
-                f"Part {line.funder_enum.label} (€)",
+                f"Part {line.funder.label} (€)",
                 f"Au plus {euros(limit)} ({reason}).",
-                f"Indiquez la part {line.funder_enum.label} (0 pour n'en rien accorder).",
+                f"Indiquez la part {line.funder.label} (0 pour n'en rien accorder).",
                 id=f"part-{line.funder}",
             ),
         )

@@ -8,10 +8,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model
-from recrutement.offers.models import LabelledEnum
 
 
 class FundingRule(Model):
@@ -101,7 +101,9 @@ class CofundingRequest(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=CofundingStatus.DRAFT, index=True)
+    status: Mapped[CofundingStatus] = mapped_column(
+        EnumString(CofundingStatus, 20), default=CofundingStatus.DRAFT, index=True
+    )
     # Bumped by every change: two people saving the same version cannot both win.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     # The post: the offer and the hire when they went through the platform.
@@ -163,10 +165,6 @@ class CofundingRequest(Model):
     )
 
     @property
-    def status_enum(self) -> CofundingStatus:
-        return CofundingStatus(self.status)
-
-    @property
     def holder_name(self) -> str:
         return f"{self.holder_first_name} {self.holder_last_name}".strip()
 
@@ -206,15 +204,11 @@ class FundingPlan(Model):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("cofunding_request.id", ondelete="CASCADE"), index=True
     )
-    funder: Mapped[str] = mapped_column(String(10))
+    funder: Mapped[Funder] = mapped_column(EnumString(Funder, 10))
     requested_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     granted_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
 
     request = relationship("CofundingRequest", back_populates="plan")
-
-    @property
-    def funder_enum(self) -> Funder:
-        return Funder(self.funder)
 
 
 class AnahOpinion(Model):
@@ -247,15 +241,11 @@ class Attachment(Model):
     request_id: Mapped[int] = mapped_column(
         ForeignKey("cofunding_request.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[AttachmentKind] = mapped_column(EnumString(AttachmentKind, 20))
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     file = relationship("StoredFile")
-
-    @property
-    def kind_enum(self) -> AttachmentKind:
-        return AttachmentKind(self.kind)
 
 
 class CofundingMessage(Model):

@@ -157,7 +157,7 @@ def decided(request) -> None:
             request,
             subject,
             "anah",
-            intro=f"La préfecture a décidé de la demande {of_organisation(request.organisation.name)} : « {request.status_enum.label.lower()} ».",
+            intro=f"La préfecture a décidé de la demande {of_organisation(request.organisation.name)} : « {request.status.label.lower()} ».",
             comment=request.decision_reason,
         )
 

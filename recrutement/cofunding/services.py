@@ -136,7 +136,7 @@ def _check_overlap(request: CofundingRequest) -> None:
     if others is not None:
         raise ServiceError(
             f"Ce poste a déjà une demande sur une période qui chevauche celle-ci : la demande "
-            f"n° {others.id} ({others.status_enum.label.lower()}, du "
+            f"n° {others.id} ({others.status.label.lower()}, du "
             f"{others.period_start:%d/%m/%Y} au {others.period_end:%d/%m/%Y}). "
             "Une seule demande par poste et par période : modifiez la période ou reprenez cette demande.",
             field="period_start",
@@ -266,7 +266,7 @@ def update_request(
     for changes)."""
     _check_member(actor, request)
     lock(request, version)
-    if request.status_enum not in EDITABLE_STATES:
+    if request.status not in EDITABLE_STATES:
         raise ServiceError(
             "La préfecture instruit cette demande : elle ne peut plus être modifiée. "
             "Écrivez-lui un message si un élément a changé."
@@ -284,7 +284,7 @@ def move(actor: User, request: CofundingRequest, transition: Transition, comment
     if not allowed(transition, request.status):
         raise ServiceError(
             f"Impossible : la demande n° {request.id} est désormais « "
-            f"{request.status_enum.label.lower()} ». Rechargez la page pour voir son état."
+            f"{request.status.label.lower()} ». Rechargez la page pour voir son état."
         )
     request.status = transition.target
     record_event(actor, f"cofunding.{transition.name}", request, comment)
@@ -344,7 +344,7 @@ def delete_draft(actor: User, request: CofundingRequest) -> None:
 def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) -> Attachment:
     _check_member(actor, request)
     lock(request)
-    if request.status_enum not in EDITABLE_STATES:
+    if request.status not in EDITABLE_STATES:
         raise ServiceError("La demande est en instruction : ses pièces ne peuvent plus changer.")
     if kind not in set(AttachmentKind):
         raise ServiceError("Choisissez le type de pièce.", field="kind")
@@ -355,7 +355,7 @@ def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) ->
     attachment = Attachment(kind=kind, file=store_pdf(upload, field="file"))
     request.attachments.append(attachment)
     if request.status != CofundingStatus.DRAFT:
-        record_event(actor, "cofunding.attachment", request, attachment.kind_enum.label)
+        record_event(actor, "cofunding.attachment", request, attachment.kind.label)
     db.session.commit()
     return attachment
 
@@ -364,7 +364,7 @@ def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) ->
 def remove_attachment(actor: User, request: CofundingRequest, attachment_id: int) -> None:
     _check_member(actor, request)
     lock(request)
-    if request.status_enum not in EDITABLE_STATES:
+    if request.status not in EDITABLE_STATES:
         raise ServiceError("La demande est en instruction : ses pièces ne peuvent plus changer.")
     attachment = next((a for a in request.attachments if a.id == attachment_id), None)
     if attachment is None:

@@ -74,7 +74,7 @@ def atom_feed(
             entry,
             "summary",
             f"{upper_first(with_article(offer.organisation.name))} recrute : "
-            f"{offer.contract_type_label}, {workplace.name}. "
+            f"{offer.contract_type.label}, {workplace.name}. "
             f"Date limite de candidature : {offer.application_deadline.strftime('%d/%m/%Y')}.",
         )
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -114,7 +114,7 @@ def offer_detail_json(offer: Offer) -> dict:
         "autorite_de_recrutement": offer.recruiting_authority,
         "poste_cree": offer.post_is_new,
         "vacant_depuis": offer.vacant_since.isoformat() if offer.vacant_since else None,
-        "contrat_libelle": offer.contract_type_label,
+        "contrat_libelle": offer.contract_type.label,
         "duree_mois": offer.duration_months,
         "categorie": offer.category,
         "grades": offer.grades,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from wtforms import SelectChoice
 
+from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model, db
@@ -40,19 +39,6 @@ CONTENT_FIELDS = (
     "contact_email",
     "contact_phone",
 )
-
-
-class LabelledEnum(StrEnum):
-    """A StrEnum whose members carry a French label in LABELS."""
-
-    @property
-    def label(self) -> str:
-        return type(self).LABELS[self.value]
-
-    @classmethod
-    def choices(cls) -> list[SelectChoice]:
-        """The members as WTForms choices, in declaration order."""
-        return [SelectChoice(member.value, member.label) for member in cls]
 
 
 class OfferStatus(LabelledEnum):
@@ -141,7 +127,9 @@ class Offer(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default=OfferStatus.DRAFT, index=True)
+    status: Mapped[OfferStatus] = mapped_column(
+        EnumString(OfferStatus, 12), default=OfferStatus.DRAFT, index=True
+    )
 
     title: Mapped[str] = mapped_column(String(200), default=DEFAULT_TITLE)
     recruiting_authority: Mapped[str] = mapped_column(String(200), default="")
@@ -149,11 +137,13 @@ class Offer(Model):
     post_is_new: Mapped[bool] = mapped_column(default=True)
     vacant_since: Mapped[date | None]
     workplace_insee_code: Mapped[str] = mapped_column(ForeignKey("commune.insee_code"), index=True)
-    contract_type: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(2), default=Category.A)
+    contract_type: Mapped[ContractType] = mapped_column(EnumString(ContractType, 20))
+    category: Mapped[Category] = mapped_column(EnumString(Category, 2), default=Category.A)
     grades: Mapped[str] = mapped_column(String(300), default="")
     working_time_percent: Mapped[int] = mapped_column(default=100)
-    remote_work: Mapped[str] = mapped_column(String(12), default=RemoteWork.NONE)
+    remote_work: Mapped[RemoteWork] = mapped_column(
+        EnumString(RemoteWork, 12), default=RemoteWork.NONE
+    )
     salary_min: Mapped[int | None]
     salary_max: Mapped[int | None]
     start_date: Mapped[date | None]
@@ -162,7 +152,9 @@ class Offer(Model):
     missions: Mapped[str] = mapped_column(Text, default="")
     profile: Mapped[str] = mapped_column(Text, default="")
     benefits: Mapped[str] = mapped_column(Text, default="")
-    experience: Mapped[str] = mapped_column(String(12), default=Experience.CONFIRMED)
+    experience: Mapped[Experience] = mapped_column(
+        EnumString(Experience, 12), default=Experience.CONFIRMED
+    )
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
@@ -183,26 +175,6 @@ class Offer(Model):
     workplace = relationship("Commune", foreign_keys=[workplace_insee_code])
     towns = relationship("Commune", secondary=offer_town, order_by="Commune.name")
     attachment = relationship("StoredFile")
-
-    @property
-    def status_enum(self) -> OfferStatus:
-        return OfferStatus(self.status)
-
-    @property
-    def contract_type_label(self) -> str:
-        return ContractType(self.contract_type).label
-
-    @property
-    def experience_label(self) -> str:
-        return Experience(self.experience).label
-
-    @property
-    def remote_work_label(self) -> str:
-        return RemoteWork(self.remote_work).label
-
-    @property
-    def category_label(self) -> str:
-        return Category(self.category).label
 
 
 class IndexTask(Model):

@@ -59,7 +59,7 @@ def salary_range(offer: Offer) -> str | None:
 def contract_summary(offer: Offer) -> str:
     """The contract as a list shows it: "Contrat de projet, 36 mois", "CDI",
     "CDD, 12 mois, temps partiel (80 %)"."""
-    parts = [offer.contract_type_label]
+    parts = [offer.contract_type.label]
     if offer.duration_months:
         parts.append(f"{offer.duration_months}{NBSP}mois")
     if offer.working_time_percent < 100:

@@ -134,7 +134,7 @@ def update_offer(actor: User, offer: Offer, content: OfferContent) -> Offer:
     _check_member(actor, offer)
     if OfferStatus(offer.status) not in EDITABLE_STATES:
         raise ServiceError(
-            f"Une offre {offer.status_enum.label.lower()} ne peut plus être modifiée."
+            f"Une offre {offer.status.label.lower()} ne peut plus être modifiée."
         )
     _apply_content(offer, content)
     if offer.status == OfferStatus.PUBLISHED:
@@ -198,7 +198,7 @@ def _transition(
     """Check the move, apply it, timestamp and log it (locked by the caller; not committed)."""
     if not allowed(transition, offer.status):
         raise ServiceError(
-            f"Impossible : l'offre est {offer.status_enum.label.lower()} "
+            f"Impossible : l'offre est {offer.status.label.lower()} "
             f"et ne peut pas être {transition.done}."
         )
     now = utcnow()

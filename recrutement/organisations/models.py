@@ -8,23 +8,23 @@ from enum import StrEnum
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model, db
 
 
-class OrganisationStatus(StrEnum):
+class OrganisationStatus(LabelledEnum):
     PENDING = "pending"
     VALIDATED = "validated"
     REFUSED = "refused"
 
-    @property
-    def label(self) -> str:
-        return {
-            "pending": "En attente de validation",
-            "validated": "Validée",
-            "refused": "Refusée",
-        }[self.value]
+
+OrganisationStatus.LABELS = {
+    "pending": "En attente de validation",
+    "validated": "Validée",
+    "refused": "Refusée",
+}
 
 
 class OrganisationKind(StrEnum):
@@ -46,14 +46,16 @@ class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[OrganisationKind] = mapped_column(EnumString(OrganisationKind, 10))
     commune_insee_code: Mapped[str | None] = mapped_column(
         ForeignKey("commune.insee_code"), unique=True
     )
     grouping_siren: Mapped[str | None] = mapped_column(ForeignKey("grouping.siren"), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     department_code: Mapped[str] = mapped_column(ForeignKey("department.code"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=OrganisationStatus.PENDING, index=True)
+    status: Mapped[OrganisationStatus] = mapped_column(
+        EnumString(OrganisationStatus, 20), default=OrganisationStatus.PENDING, index=True
+    )
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -64,10 +66,6 @@ class Organisation(Model):
     department = relationship("Department")
     towns = relationship("Commune", secondary=organisation_town, order_by="Commune.name")
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
-
-    @property
-    def status_enum(self) -> OrganisationStatus:
-        return OrganisationStatus(self.status)
 
     @property
     def is_validated(self) -> bool:

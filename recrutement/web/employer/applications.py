@@ -166,7 +166,7 @@ def offer_applications_csv(offer_id: int):
             [
                 application.id,
                 application.created_at.date().isoformat(),
-                application.status_enum.label,
+                application.status.label,
                 candidate.last_name if candidate else "(compte supprimé)",
                 candidate.first_name if candidate else "",
                 candidate.email if candidate else "",
@@ -248,7 +248,7 @@ def application_hire(application_id: int):
     found = get_application_for_member_or_404(current_user, application_id)
     if not allowed(HIRE, found.status):
         flash(
-            f"Impossible de retenir cette candidature : elle est « {found.status_enum.label.lower()} ».",
+            f"Impossible de retenir cette candidature : elle est « {found.status.label.lower()} ».",
             "error",
         )
         return redirect(url_for("employer.application", application_id=found.id))

@@ -225,9 +225,9 @@ def _new_request(hire: Application | None):
 def cofunding_edit(request_id: int):
     found = get_request_for_member_or_404(current_user, request_id)
     if request.method == "GET":
-        if found.status_enum not in EDITABLE_STATES:
+        if found.status not in EDITABLE_STATES:
             flash(
-                f"La demande est « {found.status_enum.label.lower()} » : elle ne peut plus être "
+                f"La demande est « {found.status.label.lower()} » : elle ne peut plus être "
                 "modifiée. Écrivez un message à la préfecture si un élément a changé.",
                 "info",
             )
@@ -268,8 +268,8 @@ def _request_page(
         request_=found,
         history=services.history(found),
         messages=messages,
-        next_step=NEXT_STEPS[found.status_enum],
-        editable=found.status_enum in EDITABLE_STATES,
+        next_step=NEXT_STEPS[found.status],
+        editable=found.status in EDITABLE_STATES,
         changes_message=changes_message,
         attachment_form=attachment_form or AttachmentForm(),
         answer_form=answer_form or AnswerForm(prefix=ANSWER_PREFIX),
@@ -354,7 +354,7 @@ def cofunding_attachment_add(request_id: int):
                 return _to_request(found, "pieces")
             add_service_error(form, error)
         else:
-            flash(f"Pièce ajoutée : {attachment.kind_enum.label}.", "success")
+            flash(f"Pièce ajoutée : {attachment.kind.label}.", "success")
             return _to_request(found, "pieces")
     return _request_page(found, 400, attachment_form=form)
 
@@ -377,7 +377,7 @@ def cofunding_attachment_remove(request_id: int, attachment_id: int):
     if attachment is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        label = attachment.kind_enum.label
+        label = attachment.kind.label
         try:
             services.remove_attachment(current_user, found, attachment_id)
         except ServiceError as error:

@@ -181,7 +181,7 @@ def _can(found: CofundingRequest) -> dict[str, bool]:
         "grant": prefecture and allowed(GRANT, status),
         "refuse": prefecture and allowed(REFUSE, status),
         "dismiss": prefecture and allowed(DISMISS, status),
-        "anah_opinion": current_user.role == Role.ANAH and found.status_enum in OPINION_STATES,
+        "anah_opinion": current_user.role == Role.ANAH and found.status in OPINION_STATES,
     }
 
 
@@ -301,7 +301,7 @@ def _act(found, form, form_name: str, call, done: str, text_field: str | None = 
         # form, nor would it show its errors. Say why above the request instead.
         if not told:
             flash(
-                f"Impossible : la demande est « {found.status_enum.label.lower()} », cette "
+                f"Impossible : la demande est « {found.status.label.lower()} », cette "
                 "action n'y est plus possible. Rien n'a été enregistré.",
                 "error",
             )
@@ -383,7 +383,7 @@ def request_grant(request_id: int):
     shown again with the request as it now is."""
     found = get_request_for_instructor_or_404(current_user, request_id)
     if not allowed(GRANT, found.status):
-        flash(f"Impossible : la demande est « {found.status_enum.label.lower()} ».", "error")
+        flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
         return redirect(_detail_url(found))
     status = 200
     # The page the agent came from showed another version: the amounts may have moved.
@@ -466,7 +466,7 @@ def request_decide(request_id: int, action: str):
     status = 200
     if request.method == "GET":
         if not allowed(transition, found.status):
-            flash(f"Impossible : la demande est « {found.status_enum.label.lower()} ».", "error")
+            flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
             return redirect(_detail_url(found))
         # The version of the page the agent came from, so that the decision is refused
         # if the request changed since they read it.
