@@ -136,7 +136,7 @@ def demo_seed(extra_offers: int, national: bool) -> None:
             f"en {time.perf_counter() - started:.1f} s"
         )
     if national:
-        from recrutement.demo_national import seed_national
+        from recrutement.demo.national import seed_national
 
         click.echo("Programme national de démonstration :")
         try:

@@ -24,7 +24,7 @@ from recrutement.cofunding.rules import rule_in_force
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import PARIS, paris_today, utcnow
 from recrutement.demo import DemoRefused, seed
-from recrutement.demo_national import NATIONAL_DOMAIN, seed_national
+from recrutement.demo.national import NATIONAL_DOMAIN, seed_national
 from recrutement.extensions import db
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.rules import earliest_deadline
@@ -44,7 +44,9 @@ def national(app, programme_rule, monkeypatch):
     """The plain demo on the real referential, then the national programme at SCALE
     (with a precomputed password hash: argon2 takes time)."""
     monkeypatch.setattr("recrutement.demo.accounts.hash_password", lambda _password: PASSWORD_HASH)
-    monkeypatch.setattr("recrutement.demo_national.hash_password", lambda _password: PASSWORD_HASH)
+    monkeypatch.setattr(
+        "recrutement.demo.national.world.hash_password", lambda _password: PASSWORD_HASH
+    )
     seed()
     return seed_national(scale=SCALE)
 
