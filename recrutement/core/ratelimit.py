@@ -15,9 +15,10 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import case, delete, select
+from sqlalchemy import CursorResult, case, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -97,8 +98,12 @@ def check(scope: str, subject: str, limit: Limit, now: datetime | None = None) -
 
 def purge_expired(now: datetime | None = None) -> int:
     """Delete counters whose window is over; returns how many went."""
-    result = db.session.execute(
-        delete(RateLimitCounter).where(RateLimitCounter.expires_at < (now or utcnow()))
+    # A bulk DELETE answers a cursor result, which counts the rows.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            delete(RateLimitCounter).where(RateLimitCounter.expires_at < (now or utcnow()))
+        ),
     )
     db.session.commit()
     return result.rowcount

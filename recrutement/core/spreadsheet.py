@@ -12,10 +12,12 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 TEXT, INTEGER, MONEY, DATE, PERCENT = "text", "integer", "money", "date", "percent"
 
@@ -39,7 +41,7 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_cell(value, kind: str) -> str:
+def _csv_cell(value: Any, kind: str) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
@@ -51,11 +53,12 @@ def _csv_cell(value, kind: str) -> str:
     if kind == PERCENT:
         return f"{value * 100:.1f}".replace(".", ",")
     if kind == DATE:
-        return value.strftime("%d/%m/%Y")
+        day: str = value.strftime("%d/%m/%Y")
+        return day
     return str(value)
 
 
-def write_csv(columns: list[Column], rows: list[list]) -> str:
+def write_csv(columns: list[Column], rows: list[list[Any]]) -> str:
     """ ";"-separated, with a BOM so that spreadsheet software reads the accents right."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")
@@ -67,11 +70,12 @@ def write_csv(columns: list[Column], rows: list[list]) -> str:
     return "\ufeff" + output.getvalue()
 
 
-def write_xlsx(columns: list[Column], rows: list[list], title: str) -> bytes:
+def write_xlsx(columns: list[Column], rows: list[list[Any]], title: str) -> bytes:
     """A workbook with a bold, frozen header row with filters, real numbers for amounts
     and real dates."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook holds one worksheet
     # Excel refuses these characters in a sheet title.
     sheet.title = "".join(" " if char in "[]:*?/\\" else char for char in title)[:31] or "Feuille"
     bold = Font(bold=True)
