@@ -5,14 +5,12 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo
 
-from recrutement.accounts.passwords import PASSWORD_RULE
+from recrutement.accounts.passwords import PASSWORD_RULE, StrongPassword, password_length
 from recrutement.core.forms import Form
 from recrutement.core.validators import (
     MultipleCheckboxField,
-    StrongPassword,
     bounded,
     email_address,
-    password_length,
     required,
     strip,
 )

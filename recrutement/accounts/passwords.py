@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password rules users see."""
+"""Password hashing (argon2id) and the password rules users see, with their form validator."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from wtforms import Field, Form
+from wtforms.validators import Length, ValidationError
 
 MINIMUM_LENGTH = 12
 MAXIMUM_LENGTH = 128
@@ -57,3 +59,25 @@ def password_problems(password: str, email: str = "") -> list[str]:
     if len(local_part) >= 4 and local_part in lowered:
         problems.append("Le mot de passe ne doit pas contenir votre adresse électronique.")
     return problems
+
+
+class StrongPassword:
+    """The password rules (`password_problems`), checked against the form's email."""
+
+    def __init__(self, email_field: str | None = "email") -> None:
+        self.email_field = email_field
+
+    def __call__(self, form: Form, field: Field) -> None:
+        email = ""
+        if self.email_field and self.email_field in form:
+            email = form[self.email_field].data or ""
+        elif hasattr(form, "known_email"):
+            email = form.known_email
+        problems = password_problems(field.data or "", email)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+def password_length() -> Length:
+    """Any password field's bound, new or not (the rules' maximum)."""
+    return Length(max=MAXIMUM_LENGTH, message=f"{MAXIMUM_LENGTH} caractères au maximum.")

@@ -1,13 +1,12 @@
-"""Reusable WTForms validators and helpers, with French messages."""
+"""Reusable WTForms validators and helpers, with French messages (the password
+rules' validator is accounts.passwords.StrongPassword: core knows no domain)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from wtforms import SelectMultipleField, widgets
-from wtforms.validators import DataRequired, Email, Length, NumberRange, ValidationError
-
-from recrutement.accounts.passwords import MAXIMUM_LENGTH, password_problems
+from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -52,27 +51,6 @@ def between(minimum: int, maximum: int, message: str) -> NumberRange:
 
 def bounded(maximum: int) -> Length:
     return Length(max=maximum, message=f"{maximum} caractères au maximum.")
-
-
-class StrongPassword:
-    """The password rules of accounts.passwords, checked against the form's email."""
-
-    def __init__(self, email_field: str | None = "email"):
-        self.email_field = email_field
-
-    def __call__(self, form, field) -> None:
-        email = ""
-        if self.email_field and self.email_field in form:
-            email = form[self.email_field].data or ""
-        elif hasattr(form, "known_email"):
-            email = form.known_email
-        problems = password_problems(field.data or "", email)
-        if problems:
-            raise ValidationError(" ".join(problems))
-
-
-def password_length() -> Length:
-    return Length(max=MAXIMUM_LENGTH, message=f"{MAXIMUM_LENGTH} caractères au maximum.")
 
 
 class MultipleCheckboxField(SelectMultipleField):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from recrutement.accounts.permissions import public
-from recrutement.offers.listing import api_row_json, offer_detail_json, result_rows
+from recrutement.offers.listing import offer_detail_json
 from recrutement.offers.queries import get_open_offer_or_404
 from recrutement.search.query import InvalidSearch, SearchParams, search_offers
+from recrutement.search.results import api_row_json, result_rows
 from recrutement.web.api import bp
 
 # The facets the JSON API returns (DESIGN.md); the page shows them all.

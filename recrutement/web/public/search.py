@@ -6,7 +6,6 @@ from flask import render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from recrutement.accounts.permissions import public
-from recrutement.offers.listing import facet_labels, result_rows
 from recrutement.search.query import (
     MAX_PAGE,
     SORT_DISTANCE,
@@ -14,6 +13,7 @@ from recrutement.search.query import (
     SearchParams,
     search_offers,
 )
+from recrutement.search.results import facet_labels, result_rows
 from recrutement.web.forms import page_number
 from recrutement.web.public import bp
 

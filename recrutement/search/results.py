@@ -1,0 +1,82 @@
+"""Search results as pages and as JSON: offers loaded from SQL in the index's order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recrutement.core.time import paris_today
+from recrutement.extensions import db
+from recrutement.offers.listing import offer_json
+from recrutement.offers.models import ContractType, Experience, Offer, RemoteWork
+from recrutement.referential.models import Commune, Department, Region
+from recrutement.search.query import SearchResults
+
+
+@dataclass
+class ResultRow:
+    """One search result as the pages show it."""
+
+    offer: Offer
+    excerpt: Markup  # safe HTML, <mark> around the words found
+    # From the town searched near, in km; None without a town.
+    distance_km: float | None = None
+    # Days left to apply: 0 on the deadline day.
+    deadline_in_days: int = 0
+
+
+def result_rows(results: SearchResults, today: date | None = None) -> list[ResultRow]:
+    """The hits' offers, read from the database (the source of truth), in hit order."""
+    today = today or paris_today()
+    ids = [hit.offer_id for hit in results.hits]
+    offers = {
+        offer.id: offer
+        for offer in db.session.scalars(
+            select(Offer)
+            .where(Offer.id.in_(ids))
+            .options(
+                selectinload(Offer.organisation),
+                selectinload(Offer.workplace).selectinload(Commune.region),
+            )
+        )
+    }
+    # An offer deleted since it was indexed is skipped rather than shown broken.
+    return [
+        ResultRow(
+            offers[hit.offer_id],
+            hit.excerpt,
+            hit.distance_km,
+            (offers[hit.offer_id].application_deadline - today).days,
+        )
+        for hit in results.hits
+        if hit.offer_id in offers
+    ]
+
+
+def api_row_json(row: ResultRow) -> dict[str, object]:
+    """One search result of `GET /api/v1/offres`: the offer, its excerpt and, in a
+    search near a town, `distance_km`."""
+    body = offer_json(row.offer, row.excerpt)
+    if row.distance_km is not None:
+        body["distance_km"] = round(row.distance_km, 1)
+    return body
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    """French labels of every facet value, for filters and facet lists."""
+    regions = dict(db.session.execute(select(Region.code, Region.name)).all())
+    departments = {
+        code: f"{name} ({code})"
+        for code, name in db.session.execute(select(Department.code, Department.name)).all()
+    }
+    return {
+        "region": regions,
+        "departement": departments,
+        "contrat": {member.value: member.label for member in ContractType},
+        "experience": {member.value: member.label for member in Experience},
+        "teletravail": {member.value: member.label for member in RemoteWork},
+    }
