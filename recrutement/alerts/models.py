@@ -23,7 +23,7 @@ class SavedSearch(Model):
     )
     name: Mapped[str] = mapped_column(String(200))
     # The public search parameters (as SearchParams.to_args gives them).
-    query: Mapped[dict] = mapped_column(JSON, default=dict)
+    query: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # instant, daily or weekly
     frequency: Mapped[str] = mapped_column(String(10), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,7 +35,7 @@ NAME_LENGTH = 200
 _IGNORED_ARGS = ("page", "par_page", "tri")
 
 
-def saved_searches_of(user: User) -> Select:
+def saved_searches_of(user: User) -> Select[tuple[SavedSearch]]:
     """The user's own saved searches: views load saved searches only through this."""
     return select(SavedSearch).where(SavedSearch.user_id == user.id)
 

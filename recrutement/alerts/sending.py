@@ -55,7 +55,7 @@ SEND_INTERVALS = {
 INDEX_LAG_MARGIN = timedelta(hours=1)
 
 
-def _open_offers_on(today: date) -> Select:
+def _open_offers_on(today: date) -> Select[tuple[Offer]]:
     return select(Offer).where(
         Offer.status == OfferStatus.PUBLISHED, Offer.application_deadline >= today
     )
@@ -66,7 +66,7 @@ def _paris_date(moment: datetime) -> date:
 
 
 def _found_offers(
-    query: dict, candidates: set[int], oldest: datetime, today: date
+    query: dict[str, str], candidates: set[int], oldest: datetime, today: date
 ) -> list[int] | None:
     """Which `candidates` (offer ids, published at `oldest` or later) the saved query
     finds, newest first; None when the query is no longer valid.
@@ -84,12 +84,14 @@ def _found_offers(
     for page in range(1, MAX_PAGE + 1):
         hits = search_offers(replace(params, page=page), today).offer_ids
         published = dict(
-            db.session.execute(select(Offer.id, Offer.published_at).where(Offer.id.in_(hits))).all()
+            db.session.execute(select(Offer.id, Offer.published_at).where(Offer.id.in_(hits)))
+            .tuples()
+            .all()
         )
         for offer_id in hits:
             if offer_id in candidates:
                 found.append(offer_id)
-            elif published.get(offer_id) is not None and published[offer_id] < oldest:
+            elif (published_at := published.get(offer_id)) is not None and published_at < oldest:
                 return found
         if len(found) == len(candidates) or len(hits) < params.per_page:
             return found
@@ -191,13 +193,13 @@ def send_alerts(frequency: str, now: datetime | None = None) -> int:
         already = exists().where(
             AlertedOffer.saved_search_id == saved.id, AlertedOffer.offer_id == Offer.id
         )
-        candidates = dict(
-            db.session.execute(
-                _open_offers_on(today)
-                .with_only_columns(Offer.id, Offer.published_at)
-                .where(Offer.published_at > since, Offer.published_at <= now, ~already)
-            ).all()
-        )
+        rows = db.session.execute(
+            _open_offers_on(today)
+            .with_only_columns(Offer.id, Offer.published_at)
+            .where(Offer.published_at > since, Offer.published_at <= now, ~already)
+        ).tuples()
+        # The filter on published_at leaves no offer without it.
+        candidates = {offer_id: published for offer_id, published in rows if published is not None}
         found = (
             _found_offers(saved.query, set(candidates), min(candidates.values()), today)
             if candidates

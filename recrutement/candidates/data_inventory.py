@@ -14,7 +14,9 @@ and applications), {idle} / {absolute} (sessions of candidates and employers),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from recrutement.accounts.devices import DEVICE_LIFETIME
 
@@ -673,7 +675,7 @@ def _duration(minutes: int) -> str:
     return f"{hours}\u00a0heure{'s' if hours > 1 else ''}"
 
 
-def periods(config, retention: str) -> dict[str, str]:
+def periods(config: Mapping[str, Any], retention: str) -> dict[str, str]:
     """The configured periods, as the retention texts name them."""
     return {
         "retention": retention,
@@ -684,7 +686,7 @@ def periods(config, retention: str) -> dict[str, str]:
     }
 
 
-def records(config, retention: str, audience: str | None = None) -> list[Record]:
+def records(config: Mapping[str, Any], retention: str, audience: str | None = None) -> list[Record]:
     """The records to show (all, or those about `audience`), retention periods filled in,
     in the order of SECTIONS."""
     values = periods(config, retention)
@@ -697,12 +699,12 @@ def records(config, retention: str, audience: str | None = None) -> list[Record]
     ]
 
 
-def sections(config, retention: str) -> list[tuple[str, list[Record]]]:
+def sections(config: Mapping[str, Any], retention: str) -> list[tuple[str, list[Record]]]:
     """The records grouped as the public page shows them."""
     shown = {record.table: record for record in records(config, retention)}
     return [(heading, [shown[table] for table in tables]) for heading, tables in SECTIONS]
 
 
-def cookies(config) -> list[Cookie]:
+def cookies(config: Mapping[str, Any]) -> list[Cookie]:
     values = periods(config, "")
     return [replace(cookie, lifetime=cookie.lifetime.format(**values)) for cookie in COOKIES]

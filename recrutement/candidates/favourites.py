@@ -38,8 +38,9 @@ def is_favourite(user: User, offer: Offer) -> bool:
     return db.session.get(Favourite, (user.id, offer.id)) is not None
 
 
-def add_favourite(user: User, offer: Offer) -> Favourite:
-    """Keep an open offer in the user's favourites (adding it twice changes nothing)."""
+def add_favourite(user: User, offer: Offer) -> Favourite | None:
+    """Keep an open offer in the user's favourites (adding it twice changes nothing);
+    None when a concurrent change refused the row and it is not there."""
     _check_candidate(user)
     if db.session.scalar(open_offers().where(Offer.id == offer.id)) is None:
         raise ServiceError("Cette offre n'est plus ouverte aux candidatures.")

@@ -116,10 +116,12 @@ def state_counts(user: User) -> list[StateCount]:
             applications_of_candidate(user)
             .with_only_columns(Application.status, func.count(Application.id))
             .group_by(Application.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return [
-        StateCount(status.value, status.label, counts.get(status.value, 0))
+        StateCount(status.value, status.label, counts.get(status, 0))
         for status in ApplicationStatus
     ]
 
@@ -163,12 +165,14 @@ def _new_offers(saved: SavedSearch, since: datetime, now: datetime) -> NewOffers
     params = replace(params, sort=SORT_DATE, page=1, per_page=SEARCH_DEPTH)
     ids = search_offers(params, now.astimezone(PARIS).date()).offer_ids
     published = dict(
-        db.session.execute(select(Offer.id, Offer.published_at).where(Offer.id.in_(ids))).all()
+        db.session.execute(select(Offer.id, Offer.published_at).where(Offer.id.in_(ids)))
+        .tuples()
+        .all()
     )
     new_ids = [
         offer_id
         for offer_id in ids
-        if published.get(offer_id) is not None and published[offer_id] >= since
+        if (published_at := published.get(offer_id)) is not None and published_at >= since
     ]
     shown = new_ids[:OFFERS_PER_SEARCH]
     offers = {

@@ -44,8 +44,8 @@ class CandidateProfile(Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     town_insee_code: Mapped[str | None] = mapped_column(ForeignKey("commune.insee_code"))
     # Where the candidate would move: région and département codes.
-    mobility_regions: Mapped[list] = mapped_column(JSON, default=list)
-    mobility_departments: Mapped[list] = mapped_column(JSON, default=list)
+    mobility_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mobility_departments: Mapped[list[str]] = mapped_column(JSON, default=list)
     default_cv_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     experience_years: Mapped[int | None]
     diploma: Mapped[str | None] = mapped_column(String(20))

@@ -23,7 +23,7 @@ import zipfile
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -53,6 +53,7 @@ from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path
+from recrutement.offers.models import Offer
 from recrutement.referential.models import Department, Region
 
 DATA_FILE = "donnees.json"
@@ -91,7 +92,7 @@ def _date(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _offer(offer) -> dict:
+def _offer(offer: Offer) -> dict[str, Any]:
     return {
         "numero": offer.id,
         "intitule": offer.title,
@@ -99,11 +100,11 @@ def _offer(offer) -> dict:
     }
 
 
-def _labelled(code: str | None, labels: dict) -> dict | None:
+def _labelled(code: str | None, labels: dict[str, str]) -> dict[str, str] | None:
     return {"code": code, "libelle": labels.get(code, code)} if code else None
 
 
-def _named(model, codes: list[str]) -> list[dict]:
+def _named(model: type[Region] | type[Department], codes: list[str]) -> list[dict[str, Any]]:
     if not codes:
         return []
     rows = db.session.execute(select(model.code, model.name).where(model.code.in_(codes)))
@@ -111,7 +112,7 @@ def _named(model, codes: list[str]) -> list[dict]:
     return [{"code": code, "nom": names.get(code)} for code in codes]
 
 
-def _history(application: Application) -> list[dict]:
+def _history(application: Application) -> list[dict[str, Any]]:
     """What happened to the application, without who did it nor internal comments."""
     events = db.session.scalars(
         select(AuditEvent)
@@ -127,7 +128,7 @@ def _history(application: Application) -> list[dict]:
     ]
 
 
-def _messages(application: Application) -> list[dict]:
+def _messages(application: Application) -> list[dict[str, Any]]:
     messages = db.session.scalars(
         select(ApplicationMessage)
         .where(ApplicationMessage.application_id == application.id)
@@ -154,7 +155,7 @@ def _existing(stored: StoredFile | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def _collect(user: User) -> tuple[dict, list[tuple[str, Path]]]:
+def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
     """The JSON document and the files (name in the archive, path on disk)."""
     files: list[tuple[str, Path]] = []
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
@@ -346,7 +347,7 @@ def delete_account(user: User, password: str) -> None:
     _commit_then_unlink(doomed)
 
 
-def purge_expired(now: datetime | None = None) -> dict:
+def purge_expired(now: datetime | None = None) -> dict[str, int]:
     """Apply the retention period (config RETENTION_DAYS): delete the candidate
     accounts with no login and no application since, and anonymise the applications
     decided or withdrawn before it. Returns the counts; journals them if any."""

@@ -7,7 +7,9 @@ the profile, the account and the stored files as they were.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from sqlalchemy import ColumnElement, func, select
 from werkzeug.datastructures import FileStorage
@@ -16,6 +18,7 @@ from recrutement.accounts.models import Role, User
 from recrutement.candidates.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS, CandidateProfile
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
+from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path, store_pdf
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.referential.text import fold
@@ -66,8 +69,8 @@ def existing_profile(user: User) -> CandidateProfile | None:
     return db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
 
 
-def _has_pvd_town(column) -> ColumnElement[bool]:
-    return select(Commune.insee_code).where(column, Commune.is_pvd).exists()
+def _has_pvd_town(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return select(Commune.insee_code).where(condition, Commune.is_pvd).exists()
 
 
 def regions() -> list[Region]:
@@ -170,14 +173,16 @@ def _phone(value: str) -> str:
     return value
 
 
-def _codes(chosen: list[str], allowed: list, field_name: str, message: str) -> list[str]:
+def _codes(
+    chosen: list[str], allowed: Sequence[Region | Department], field_name: str, message: str
+) -> list[str]:
     codes = sorted({code for code in chosen or [] if code})
     if not set(codes) <= {place.code for place in allowed}:
         raise ServiceError(message, field=field_name)
     return codes
 
 
-def _experience(value) -> int | None:
+def _experience(value: str | int | None) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
@@ -201,7 +206,7 @@ def _statistic(name: str, value: str) -> str | None:
     return value
 
 
-def _has_upload(upload) -> bool:
+def _has_upload(upload: FileStorage | None) -> TypeGuard[FileStorage]:
     return upload is not None and bool(getattr(upload, "filename", ""))
 
 
@@ -266,7 +271,7 @@ def update_profile(user: User, content: ProfileContent) -> CandidateProfile:
     return profile
 
 
-def default_cv_of(user: User):
+def default_cv_of(user: User) -> StoredFile | None:
     """The candidate's own default CV, or None."""
     profile = existing_profile(user)
     return profile.default_cv if profile is not None else None
