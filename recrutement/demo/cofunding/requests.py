@@ -82,18 +82,18 @@ def create_demo_cofunding(today: date | None = None) -> int:
 
 
 def _exists(organisation: Organisation, planned: Planned) -> bool:
-    query = select(CofundingRequest.id).where(
+    by_title = select(CofundingRequest.id).where(
         CofundingRequest.organisation_id == organisation.id,
         CofundingRequest.offer_id.is_(None),
         CofundingRequest.post_title == planned.post_title,
     )
-    if planned.from_hire:
-        from_a_hire = select(CofundingRequest.id).where(
-            CofundingRequest.organisation_id == organisation.id,
-            CofundingRequest.application_id.is_not(None),
-        )
-        query = query.union(from_a_hire)
-    return db.session.execute(query.limit(1)).first() is not None
+    if not planned.from_hire:
+        return db.session.execute(by_title.limit(1)).first() is not None
+    from_a_hire = select(CofundingRequest.id).where(
+        CofundingRequest.organisation_id == organisation.id,
+        CofundingRequest.application_id.is_not(None),
+    )
+    return db.session.execute(by_title.union(from_a_hire).limit(1)).first() is not None
 
 
 def _run(planned: Planned, organisation: Organisation, actors: Actors, today: date) -> int:

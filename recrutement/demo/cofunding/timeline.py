@@ -4,7 +4,9 @@ are planned on, so that the préfecture's queue shows requests of every age."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -26,7 +28,7 @@ class Timeline:
     planned on: each step's writes keep their order and their seconds apart, shifted to
     a working hour of that day; steps planned today are not moved."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date) -> None:
         self.today = today
         self.walls: list[datetime] = []
         self.targets: list[datetime | None] = []
@@ -58,7 +60,8 @@ class Timeline:
         if all(target is None for target in self.targets):
             return
         keys = [str(request_id) for request_id in request_ids]
-        rows = [
+        # (objects, the names of their timestamps)
+        rows: list[tuple[Iterable[Any], tuple[str, ...]]] = [
             (
                 db.session.scalars(
                     select(CofundingRequest).where(CofundingRequest.id.in_(request_ids))

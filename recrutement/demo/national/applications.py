@@ -7,11 +7,12 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from recrutement.applications.models import ApplicationStatus
 from recrutement.core.time import PARIS
 from recrutement.demo.national.draws import quarter, quota, within
-from recrutement.demo.national.model import AppPlan, Candidate, OfferPlan, Tenure
+from recrutement.demo.national.model import AppPlan, Candidate, OfferPlan, Tenure, known
 from recrutement.demo.national.parameters import (
     APPLICATIONS_FILLED,
     APPLICATIONS_PER_CANDIDATE,
@@ -28,7 +29,7 @@ from recrutement.demo.national.world import World
 class ApplicationPlanner:
     """The applications of one offer, with coherent states and dates."""
 
-    def __init__(self, rng: random.Random, world: World):
+    def __init__(self, rng: random.Random, world: World) -> None:
         self.rng = rng
         self.world = world
 
@@ -47,7 +48,7 @@ class ApplicationPlanner:
         return sorted(first + timedelta(seconds=within(self.rng, span)) for _ in range(count))
 
     def filled(self, offer: OfferPlan) -> None:
-        tenure, rng = offer.tenure, self.rng
+        tenure, rng = known(offer.tenure, "tenure"), self.rng
         deadline = datetime.combine(offer.content["application_deadline"], time(23, 0), PARIS)
         last = min(deadline.astimezone(UTC), tenure.hired_at - timedelta(hours=1))
         sent = self.sent_between(offer, last, int(rng.triangular(*APPLICATIONS_FILLED)))
@@ -68,14 +69,13 @@ class ApplicationPlanner:
             offer.applications.append(app)
 
     def expired(self, offer: OfferPlan) -> None:
-        sent = self.sent_between(offer, offer.ended_at, self.rng.randint(2, 12))
+        ended_at = known(offer.ended_at, "end")
+        sent = self.sent_between(offer, ended_at, self.rng.randint(2, 12))
         for created in sent:
             if self.rng.random() < 0.15:
-                app = AppPlan(
-                    ApplicationStatus.WITHDRAWN, created, self.before(created, offer.ended_at)
-                )
+                app = AppPlan(ApplicationStatus.WITHDRAWN, created, self.before(created, ended_at))
             else:
-                decided = offer.ended_at + timedelta(days=self.rng.randint(1, 20))
+                decided = ended_at + timedelta(days=self.rng.randint(1, 20))
                 decided = min(decided, self.world.now - timedelta(minutes=1))
                 app = AppPlan(ApplicationStatus.REJECTED, created, decided, decided)
             offer.applications.append(app)
@@ -102,11 +102,11 @@ class CandidatePlanner:
     """Who applied: candidates active for a quarter apply to a few offers each; every
     hire is a different person, whose profile is the recruit's."""
 
-    def __init__(self, rng: random.Random, world: World):
+    def __init__(self, rng: random.Random, world: World) -> None:
         self.rng = rng
         self.world = world
         self.pools: dict[tuple[int, int], int] = {}
-        self.people: dict[tuple, Candidate] = {}
+        self.people: dict[tuple[int, int, int], Candidate] = {}
 
     def run(self, offers: list[OfferPlan], tenures: list[Tenure]) -> list[Candidate]:
         quarters = Counter(
@@ -129,7 +129,7 @@ class CandidatePlanner:
         ]
 
     def assign(self, offer: OfferPlan) -> None:
-        used: set[tuple] = set()
+        used: set[tuple[int, int, int]] = set()
         for app in offer.applications:
             cohort = quarter(app.created_at)
             hired = app.status == ApplicationStatus.HIRED
@@ -144,7 +144,9 @@ class CandidatePlanner:
                 person.hired = offer.tenure
             app.candidate = person
 
-    def pick(self, cohort: tuple[int, int], used: set, hired: bool) -> tuple:
+    def pick(
+        self, cohort: tuple[int, int], used: set[tuple[int, int, int]], hired: bool
+    ) -> tuple[int, int, int]:
         for _ in range(50):
             key = (*cohort, self.rng.randrange(self.pools[cohort]))
             person = self.people.get(key)
@@ -173,7 +175,7 @@ class CandidatePlanner:
         for offer in offers:
             for app in offer.applications:
                 finished = app.finished_at
-                kept = app.candidate.last_at >= cutoff
+                kept = known(app.candidate, "candidate").last_at >= cutoff
                 app.anonymised = not kept or (finished is not None and finished < cutoff)
 
 
@@ -184,7 +186,7 @@ def assign_profiles(rng: random.Random, tenures: list[Tenure]) -> None:
             tenure.profile[column] = value
 
 
-def candidate_answers(rng: random.Random, person: Candidate) -> dict:
+def candidate_answers(rng: random.Random, person: Candidate) -> dict[str, Any]:
     """The optional profile answers: a recruit's match its snapshot; others answer
     seven times out of ten."""
     if person.hired is not None:

@@ -4,6 +4,7 @@ hours, spans that draw the same randomness whatever their length."""
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
@@ -12,7 +13,7 @@ from recrutement.core.time import PARIS
 T = TypeVar("T")
 
 
-def quota(rng: random.Random, size: int, shares: dict, floor: int = 0) -> list:
+def quota(rng: random.Random, size: int, shares: Mapping[T, float], floor: int = 0) -> list[T]:
     """`size` values in the proportions of `shares` (largest remainders), shuffled;
     with `floor`, each value comes up at least that often when there is room."""
     total = sum(shares.values())
@@ -21,11 +22,12 @@ def quota(rng: random.Random, size: int, shares: dict, floor: int = 0) -> list:
     by_remainder = sorted(exact, key=lambda value: exact[value] - counts[value], reverse=True)
     for value in by_remainder[: size - sum(counts.values())]:
         counts[value] += 1
-    largest = max(counts, key=counts.get) if counts else None
-    for value in counts:
-        while counts[value] < floor and counts[largest] > floor + 1:
-            counts[value] += 1
-            counts[largest] -= 1
+    if counts:
+        largest = max(counts, key=lambda value: counts[value])
+        for value in counts:
+            while counts[value] < floor and counts[largest] > floor + 1:
+                counts[value] += 1
+                counts[largest] -= 1
     values = [value for value, count in counts.items() for _ in range(count)]
     rng.shuffle(values)
     return values

@@ -6,11 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from recrutement.applications.models import ApplicationStatus
 from recrutement.cofunding.models import CofundingStatus
 from recrutement.demo.national.parameters import NATIONAL_DOMAIN
 from recrutement.demo.national.world import Town, World
+
+T = TypeVar("T")
+# Per role ("prefecture", "anah", and "without_anah" for the départements left without
+# ANAH agent): the agent's user id for each département, None until one is created.
+Agents = dict[str, dict[str, int | None]]
+
+
+def known(value: T | None, what: str) -> T:
+    """`value`, which the planner has set by now (`what` names it if not)."""
+    if value is None:
+        raise ValueError(f"the national plan has no {what} here yet")
+    return value
 
 
 @dataclass(eq=False)
@@ -48,7 +61,7 @@ class Line:
 
 @dataclass(eq=False)
 class AppPlan:
-    status: str
+    status: ApplicationStatus
     created_at: datetime
     updated_at: datetime
     decided_at: datetime | None = None
@@ -67,7 +80,7 @@ class AppPlan:
 class OfferPlan:
     line: Line
     status: str
-    content: dict
+    content: dict[str, Any]
     created_at: datetime
     published_at: datetime
     ended_at: datetime | None = None  # filled or expired
@@ -92,7 +105,7 @@ class Tenure:
 
 @dataclass(eq=False)
 class Candidate:
-    key: tuple
+    key: tuple[int, int, int]  # (year, quarter, number)
     first_at: datetime
     last_at: datetime
     hired: Tenure | None = None
@@ -114,7 +127,7 @@ class RequestPlan:
     anah_asked: bool
     bdt_asked: bool
     previous: RequestPlan | None
-    status: str = CofundingStatus.GRANTED
+    status: CofundingStatus = CofundingStatus.GRANTED
     steps: dict[str, datetime] = field(default_factory=dict)
     parts: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     rule_id: int | None = None
@@ -132,7 +145,7 @@ class Plan:
     tenures: list[Tenure]
     candidates: list[Candidate]
     requests: list[RequestPlan]
-    agents: dict[str, dict[str, int | None]]
+    agents: Agents
     vacant_towns: int
 
     def application_count(self) -> int:

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from recrutement.core.french import commune_organisation_name, of_place
 from recrutement.demo.national.draws import quota
-from recrutement.demo.national.model import Line, Org
+from recrutement.demo.national.model import Agents, Line, Org, known
 from recrutement.demo.national.parameters import (
     EMPLOYER_SHARES,
     HOUSING_OPERATIONS,
@@ -50,7 +50,7 @@ def _groups(towns: list[Town]) -> list[list[Town]]:
     return sorted(groups, key=lambda group: group[0].insee_code)
 
 
-def _take(groups: list, target: float) -> tuple[list, list]:
+def _take(groups: list[list[Town]], target: float) -> tuple[list[list[Town]], list[list[Town]]]:
     """Groups from the front adding up to about `target` towns, and the others."""
     taken, others, count = [], [], 0
     for group in groups:
@@ -66,7 +66,7 @@ def _posts(towns: int) -> int:
     return 1 + sum(1 for threshold in SECOND_POST_TOWNS if towns >= threshold)
 
 
-def _assign_kinds(rng: random.Random, groups: list, world: World) -> list[Org]:
+def _assign_kinds(rng: random.Random, groups: list[list[Town]], world: World) -> list[Org]:
     """Each group becomes communes, an EPCI or (with a neighbour) a PETR: whichever
     keeps the posts closest to EMPLOYER_SHARES."""
     counts = dict.fromkeys(EMPLOYER_SHARES, 0)
@@ -77,7 +77,7 @@ def _assign_kinds(rng: random.Random, groups: list, world: World) -> list[Org]:
         options = _options(group, partner)
         kind = min(options, key=lambda option: _error(counts, option, options[option]))
         counts[kind] += options[kind]
-        if kind == "petr":
+        if kind == "petr" and partner is not None:  # "petr" is an option only with one
             pending.remove(partner)
             orgs.append(_petr_org(rng, group + partner, world))
         elif kind == "epci":
@@ -87,7 +87,7 @@ def _assign_kinds(rng: random.Random, groups: list, world: World) -> list[Org]:
     return orgs
 
 
-def _petr_partner(group: list[Town], pending: list) -> list[Town] | None:
+def _petr_partner(group: list[Town], pending: list[list[Town]]) -> list[Town] | None:
     if not group[0].epci_siren:
         return None
     department = group[0].department_code
@@ -132,7 +132,7 @@ def _commune_org(town: Town) -> Org:
 
 def _epci_org(towns: list[Town], world: World) -> Org:
     siren = towns[0].epci_siren
-    name, department = world.groupings[siren]
+    name, department = world.groupings[known(siren, "EPCI")]
     return Org(
         "epci",
         name,
@@ -181,7 +181,13 @@ def plan_lines(rng: random.Random, orgs: list[Org]) -> list[Line]:
         for name, share in LINE_SHARES.items()
     }
     lines = [
-        Line(org, org.towns[index % len(org.towns)], *(flags[name][n] for name in LINE_SHARES))
+        Line(
+            org,
+            org.towns[index % len(org.towns)],
+            turnover=flags["turnover"][n],
+            anah=flags["anah"][n],
+            cofunded=flags["cofunded"][n],
+        )
         for n, (org, index) in enumerate(recruiting)
     ]
     for line in lines:
@@ -192,7 +198,7 @@ def plan_lines(rng: random.Random, orgs: list[Org]) -> list[Line]:
     return lines + opening
 
 
-def plan_agents(rng: random.Random, world: World, lines: list[Line]) -> dict:
+def plan_agents(rng: random.Random, world: World, lines: list[Line]) -> Agents:
     """The préfecture agent of each département, and the ANAH agent where ANAH pays;
     None for the départements left without ANAH agent."""
     departments = sorted({line.org.department_code for line in lines})

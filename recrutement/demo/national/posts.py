@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from recrutement.core.french import of_organisation
 from recrutement.core.time import PARIS
@@ -31,7 +32,7 @@ from recrutement.offers.rules import add_months
 class Planner:
     """Draws the whole programme (no database access)."""
 
-    def __init__(self, rng: random.Random, world: World):
+    def __init__(self, rng: random.Random, world: World) -> None:
         self.rng = rng
         self.world = world
         self.today = world.today
@@ -124,7 +125,7 @@ class Planner:
         self.tenures.append(tenure)
         return tenure
 
-    def contract_end(self, content: dict, start: date, leaves: bool) -> date | None:
+    def contract_end(self, content: dict[str, Any], start: date, leaves: bool) -> date | None:
         """The end of the contract: within the past for a holder who leaves; otherwise
         at least two months ahead (a contract that ran out was renewed, as the
         cofunding requests declare)."""

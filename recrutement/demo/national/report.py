@@ -19,7 +19,7 @@ from recrutement.demo.national.parameters import NATIONAL_DOMAIN
 class Clock:
     """Prints each step with the seconds elapsed since the start."""
 
-    def __init__(self, echo: Callable[[str], None] | None):
+    def __init__(self, echo: Callable[[str], None] | None) -> None:
         self.echo = echo or (lambda _message: None)
         self.started = perf_counter()
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import Any
 
 from recrutement.cofunding.content import euros
 from recrutement.cofunding.models import CofundingRequest, CofundingStatus, Funder
-from recrutement.demo.national.model import Plan, RequestPlan
+from recrutement.demo.national.model import Plan, RequestPlan, known
 from recrutement.demo.national.parameters import ANAH_OPINION, CHANGES
 
 
 class RequestRows:
     """Builds the rows of a plan's requests (ids set by the writer as it inserts them)."""
 
-    def __init__(self, plan: Plan, rng: random.Random):
+    def __init__(self, plan: Plan, rng: random.Random) -> None:
         self.plan = plan
         self.rng = rng
 
-    def request_row(self, request: RequestPlan) -> dict:
+    def request_row(self, request: RequestPlan) -> dict[str, Any]:
         tenure = request.tenure
         offer, org, steps = tenure.offer, tenure.offer.line.org, request.steps
         decided = request.status in (
@@ -33,7 +34,7 @@ class RequestRows:
             "status": str(request.status),
             "version": 1,
             "offer_id": offer.id,
-            "application_id": tenure.hire.id,
+            "application_id": known(tenure.hire, "hire").id,
             "post_title": offer.content["title"],
             "post_key": f"offer:{offer.id}",
             "holder_first_name": tenure.holder[0],
@@ -64,7 +65,7 @@ class RequestRows:
             "decided_at": steps.get("decided") if decided else None,
         }
 
-    def plan_rows(self, request: RequestPlan) -> list[dict]:
+    def plan_rows(self, request: RequestPlan) -> list[dict[str, Any]]:
         return [
             {
                 "request_id": request.id,
@@ -75,7 +76,7 @@ class RequestRows:
             for funder, (requested, granted) in request.parts.items()
         ]
 
-    def opinion_row(self, request: RequestPlan) -> dict:
+    def opinion_row(self, request: RequestPlan) -> dict[str, Any]:
         steps = request.steps
         given = steps["opened"] + (steps.get("decided", steps["opened"]) - steps["opened"]) / 2
         return {
@@ -89,7 +90,7 @@ class RequestRows:
             "created_at": given,
         }
 
-    def event_rows(self, request: RequestPlan) -> list[dict]:
+    def event_rows(self, request: RequestPlan) -> list[dict[str, Any]]:
         org = request.tenure.offer.line.org
         prefecture = self.plan.agents["prefecture"].get(org.department_code)
         steps = request.steps

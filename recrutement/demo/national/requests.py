@@ -11,7 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from recrutement.cofunding.engine import compute_split
 from recrutement.cofunding.models import CofundingStatus, Funder
 from recrutement.demo.national.draws import moment, quota
-from recrutement.demo.national.model import RequestPlan, Tenure
+from recrutement.demo.national.model import Agents, RequestPlan, Tenure
 from recrutement.demo.national.parameters import (
     ANAH_LOWERED,
     ANNUAL_COST,
@@ -30,7 +30,7 @@ from recrutement.demo.national.world import World
 class RequestPlanner:
     """One request per post held and calendar year since 2021, split by the engine."""
 
-    def __init__(self, rng: random.Random, world: World, agents: dict):
+    def __init__(self, rng: random.Random, world: World, agents: Agents) -> None:
         self.rng = rng
         self.world = world
         self.today = world.today
@@ -43,7 +43,7 @@ class RequestPlanner:
                 self.for_tenure(tenure)
         self.current_statuses()
         for request in self.requests:
-            self.date(request)
+            self.schedule(request)
             self.split(request)
         return self.requests
 
@@ -66,7 +66,7 @@ class RequestPlanner:
                 request.status = self.rng.choices(*zip(*PAST_STATUSES.items(), strict=True))[0]
             self.requests.append(request)
             previous = request
-            cost = min(ANNUAL_COST_MAX, round(cost * 1.015, -2))
+            cost = min(ANNUAL_COST_MAX, int(round(cost * 1.015, -2)))
 
     def current_statuses(self) -> None:
         """This year's states by quota; a request filed lately, or asking an ANAH
@@ -86,7 +86,7 @@ class RequestPlanner:
         recent = request.period[0] > self.today - timedelta(days=45)
         return recent or (request.anah_asked and department in self.without_anah)
 
-    def date(self, request: RequestPlan) -> None:
+    def schedule(self, request: RequestPlan) -> None:
         """created → submitted → instruction → decision, never in the future."""
         rng, tenure = self.rng, request.tenure
         if request.previous is None:

@@ -118,7 +118,14 @@ def _available_towns() -> list[Town]:
         .order_by(Commune.insee_code)
     )
     return [
-        Town(*row[:4], None if row.epci_siren in taken_groupings else row.epci_siren, row[5])
+        Town(
+            row.insee_code,
+            row.name,
+            row.department_code,
+            row.population,
+            None if row.epci_siren in taken_groupings else row.epci_siren,
+            row.pvd_convention_signed_on,
+        )
         for row in rows
     ]
 
@@ -129,7 +136,8 @@ def _sample(rng: random.Random, towns: list[Town], scale: float) -> list[Town]:
         return towns
     codes = sorted({town.department_code for town in towns})
     rng.shuffle(codes)
-    kept, count = set(), 0
+    kept: set[str] = set()
+    count = 0
     for code in codes:
         if kept and count >= scale * len(towns):
             break

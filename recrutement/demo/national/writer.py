@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import FromClause, Table, insert
 
 from recrutement.accounts.models import Role, User, user_department
 from recrutement.applications.models import Application, ApplicationStatus
@@ -27,6 +28,7 @@ from recrutement.demo.national.model import (
     Org,
     Plan,
     Tenure,
+    known,
 )
 from recrutement.demo.national.parameters import (
     FIRST_NAMES,
@@ -54,8 +56,11 @@ from recrutement.referential.text import fold
 BATCH = 5_000
 
 
-def insert_rows(table, rows: list[dict], returning: bool = False) -> list[int]:
+def insert_rows(
+    model_table: FromClause, rows: list[dict[str, Any]], returning: bool = False
+) -> list[int]:
     """Bulk insert in batches; the new ids in the rows' order when `returning`."""
+    table = cast(Table, model_table)  # a model's __table__ is typed as any FROM clause
     ids: list[int] = []
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
@@ -72,7 +77,7 @@ def insert_rows(table, rows: list[dict], returning: bool = False) -> list[int]:
 class Writer:
     """Writes a plan with Core bulk inserts, in dependency order (the caller commits)."""
 
-    def __init__(self, plan: Plan, clock: Clock, rng: random.Random):
+    def __init__(self, plan: Plan, clock: Clock, rng: random.Random) -> None:
         self.plan = plan
         self.world = plan.world
         self.clock = clock
@@ -88,7 +93,9 @@ class Writer:
         self.recruits()
         self.requests()
 
-    def user(self, email: str, role: Role, name: tuple[str, str], since: datetime) -> dict:
+    def user(
+        self, email: str, role: Role, name: tuple[str, str], since: datetime
+    ) -> dict[str, Any]:
         return {
             "email": email,
             "password_hash": self.world.password_hash,
@@ -148,7 +155,7 @@ class Writer:
         )
         self.clock(f"{len(orgs)} collectivités, dont {len(petr)} PETR déclarés")
 
-    def petr_row(self, org: Org) -> dict:
+    def petr_row(self, org: Org) -> dict[str, Any]:
         return {
             "siren": org.grouping_siren,
             "name": org.name,
@@ -159,7 +166,7 @@ class Writer:
             "declared": True,
         }
 
-    def org_row(self, org: Org) -> dict:
+    def org_row(self, org: Org) -> dict[str, Any]:
         kind = OrganisationKind.COMMUNE if org.kind == "commune" else OrganisationKind.GROUPING
         return {
             "kind": kind.value,
@@ -176,7 +183,10 @@ class Writer:
 
     def members(self) -> None:
         orgs = self.plan.orgs
-        rows = [self.user(org.email, Role.EMPLOYER, self.a_name(), org.created_at) for org in orgs]
+        rows = [
+            self.user(org.email, Role.EMPLOYER, self.a_name(), known(org.created_at, "sign-up"))
+            for org in orgs
+        ]
         ids = insert_rows(User.__table__, rows, returning=True)
         for org, user_id in zip(orgs, ids, strict=True):
             org.member_id = user_id
@@ -209,7 +219,7 @@ class Writer:
         )
         self.clock(f"{len(ids)} offres")
 
-    def offer_row(self, offer: OfferPlan) -> dict:
+    def offer_row(self, offer: OfferPlan) -> dict[str, Any]:
         org = offer.line.org
         return {
             **offer.content,
@@ -239,7 +249,7 @@ class Writer:
         insert_rows(CandidateProfile.__table__, [self.profile_row(person) for person in people])
         self.clock(f"{len(ids)} comptes candidats")
 
-    def profile_row(self, person: Candidate) -> dict:
+    def profile_row(self, person: Candidate) -> dict[str, Any]:
         answers = candidate_answers(self.rng, person)
         return {
             "user_id": person.id,
@@ -263,14 +273,14 @@ class Writer:
             app.id = app_id
         self.clock(f"{len(ids)} candidatures")
 
-    def application_row(self, offer: OfferPlan, app: AppPlan) -> dict:
+    def application_row(self, offer: OfferPlan, app: AppPlan) -> dict[str, Any]:
         rng, anonymous = self.rng, app.anonymised
         rejected = app.status == ApplicationStatus.REJECTED
         interview = app.status == ApplicationStatus.INTERVIEW
         finished = app.finished_at or app.updated_at
         return {
             "offer_id": offer.id,
-            "candidate_id": None if anonymous else app.candidate.id,
+            "candidate_id": None if anonymous else known(app.candidate, "candidate").id,
             "status": app.status.value,
             "cover_letter": ""
             if anonymous
@@ -292,7 +302,7 @@ class Writer:
         insert_rows(Recruit.__table__, rows)
         self.clock(f"{len(rows)} recrutements (profils anonymes)")
 
-    def recruit_row(self, tenure: Tenure) -> dict:
+    def recruit_row(self, tenure: Tenure) -> dict[str, Any]:
         offer, org = tenure.offer, tenure.offer.line.org
         return {
             "organisation_id": org.id,

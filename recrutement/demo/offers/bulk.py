@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Row, Table, func, insert, select
 
 from recrutement.core.french import commune_organisation_name
 from recrutement.core.time import utcnow
@@ -100,7 +100,7 @@ def create_demo_offers(
 def _insert_offers(offers: list[dict[str, Any]], towns: list[tuple[str, ...]]) -> int:
     if not offers:
         return 0
-    table = Offer.__table__
+    table = cast(Table, Offer.__table__)
     ids = db.session.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True), offers
     ).scalars()
@@ -117,12 +117,15 @@ def _places_by_department(now: datetime, per_department: int) -> dict[str, list[
     """For each département with PVD towns, up to `per_department` of them for offers,
     largest first. A place without PVD towns (Clipperton, the Terres australes...)
     gets no offer: a chef de projet PVD works for a PVD town."""
-    region_names = dict(
-        db.session.execute(
+    region_names: dict[str, str] = {
+        code: name
+        for code, name in db.session.execute(
             select(Department.code, Region.name).join(Region, Department.region_code == Region.code)
-        ).all()
-    )
-    department_names = dict(db.session.execute(select(Department.code, Department.name)).all())
+        )
+    }
+    department_names: dict[str, str] = {
+        code: name for code, name in db.session.execute(select(Department.code, Department.name))
+    }
     # Communes already employing: usable only through a validated commune organisation
     # that no employer has joined.
     organisations = {
@@ -206,7 +209,7 @@ def _ensure_organisations(
     }
     missing = [row for row in rows if row.insee_code not in existing]
     if missing:
-        table = Organisation.__table__
+        table = cast(Table, Organisation.__table__)
         new_ids = db.session.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [

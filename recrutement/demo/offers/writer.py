@@ -57,7 +57,7 @@ class Deck(Generic[T]):
     ten offers of a call already have all five contract types.
     """
 
-    def __init__(self, rng: random.Random, weights: dict[T, int]):
+    def __init__(self, rng: random.Random, weights: dict[T, int]) -> None:
         self.rng = rng
         self.cards = [value for value, weight in weights.items() for _ in range(weight)]
         self.pile: list[T] = []
@@ -86,7 +86,7 @@ class Place:
 class OfferWriter:
     """Writes the content of offers (every column but organisation and lifecycle dates)."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.contracts = Deck(rng, CONTRACT_WEIGHTS)
         self.experiences = Deck(rng, EXPERIENCE_WEIGHTS)
@@ -201,8 +201,9 @@ class OfferWriter:
         rng = self.rng
         lines = rng.sample(BENEFITS, k=rng.randint(3, 5))
         lines.insert(rng.randint(0, len(lines)), f"{rng.randint(6, 25)} jours de RTT")
-        if REMOTE_BENEFITS[remote_work]:
-            lines.append(REMOTE_BENEFITS[remote_work])
+        remote_benefit = REMOTE_BENEFITS[remote_work]
+        if remote_benefit:
+            lines.append(remote_benefit)
         return "\n".join(f"- {line}." for line in lines)
 
     def _contact_name(self, woman: bool) -> str:
