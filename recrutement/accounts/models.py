@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, func
+from sqlalchemy import Column, ColumnElement, ForeignKey, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.enums import EnumString, LabelledEnum
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model, db
+
+if TYPE_CHECKING:
+    from recrutement.organisations.models import Membership, Organisation
+    from recrutement.referential.models import Department
 
 
 class Role(LabelledEnum):
@@ -43,7 +48,7 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # flask_login is untyped: UserMixin is Any
     """Anyone who signs in. Employers belong to an organisation through Membership."""
 
     __tablename__ = "user_account"
@@ -87,14 +92,14 @@ class User(UserMixin, Model):
         return [department.code for department in self.departments]
 
     @property
-    def organisation(self):
+    def organisation(self) -> Organisation | None:
         return self.membership.organisation if self.membership else None
 
     def rotate_session_token(self) -> None:
         self.session_token = _new_session_token()
 
 
-def email_lookup(email: str):
+def email_lookup(email: str) -> ColumnElement[bool]:
     """The expression that finds a user by email whatever its case."""
     return func.lower(User.email) == email.strip().lower()
 

@@ -88,7 +88,9 @@ def record_visit(membership: Membership, now: datetime | None = None) -> datetim
     return membership.previous_visit_at
 
 
-def employer_home(member: User, previous_visit: datetime | None, now: datetime | None = None):
+def employer_home(
+    member: User, previous_visit: datetime | None, now: datetime | None = None
+) -> EmployerHome:
     """Gather the member's home; `previous_visit` is what record_visit returned."""
     now = now or utcnow()
     home = EmployerHome(
@@ -131,7 +133,9 @@ def _offers(member: User, home: EmployerHome) -> None:
             select(Offer.status, func.count(Offer.id))
             .where(Offer.id.in_(select(member_offers.c.id)))
             .group_by(Offer.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     home.open_offers = by_status.get(OfferStatus.PUBLISHED, 0)
     home.drafts = by_status.get(OfferStatus.DRAFT, 0)
@@ -144,7 +148,9 @@ def _to_handle(member: User, home: EmployerHome) -> None:
             .with_only_columns(Application.status, func.count(Application.id))
             .where(Application.status.in_([ApplicationStatus.SENT, ApplicationStatus.IN_REVIEW]))
             .group_by(Application.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     home.to_examine = states.get(ApplicationStatus.SENT, 0)
     home.to_schedule = states.get(ApplicationStatus.IN_REVIEW, 0)

@@ -8,9 +8,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, case, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from recrutement.accounts import notifications as account_notifications
@@ -69,6 +70,7 @@ def search_collectivities(text: str) -> list[Collectivity]:
         .order_by(Commune.population.desc().nulls_last(), Commune.name)
         .limit(SEARCH_LIMIT)
     ).all()
+    grouping_filter: ColumnElement[bool]
     if POSTCODE.match(text):
         grouping_filter = Grouping.siren.in_(
             select(grouping_member.c.grouping_siren)
@@ -170,7 +172,7 @@ def choice_for_organisation(organisation: Organisation) -> OrganisationChoice:
     if organisation.grouping is not None and organisation.grouping.kind == "petr":
         return OrganisationChoice(
             "petr",
-            key=organisation.grouping_siren,
+            key=organisation.grouping_siren or "",
             petr_department_code=organisation.department_code,
         )
     return OrganisationChoice("grouping", key=organisation.grouping_siren or "")
@@ -242,7 +244,7 @@ def _declared_petr(choice: OrganisationChoice) -> Organisation:
     )
 
 
-def _refuse_taken(condition) -> None:
+def _refuse_taken(condition: ColumnElement[bool]) -> None:
     if db.session.scalar(select(func.count(Organisation.id)).where(condition)):
         raise ServiceError(
             "Cette collectivité a déjà un compte sur la plateforme. Demandez à l'un de ses "
@@ -313,19 +315,24 @@ def decide_organisation(
             field="reason",
         )
     new_status = OrganisationStatus.VALIDATED if validate else OrganisationStatus.REFUSED
-    # Conditional update: of two agents deciding at once, only the first wins.
-    result = db.session.execute(
-        update(Organisation)
-        .where(
-            Organisation.id == organisation.id, Organisation.status == OrganisationStatus.PENDING
-        )
-        .values(
-            status=new_status,
-            refusal_reason="" if validate else reason,
-            decided_at=utcnow(),
-            decided_by_id=actor.id,
+    # Conditional update: of two agents deciding at once, only the first wins. A bulk
+    # UPDATE answers a cursor result, which counts the rows.
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Organisation)
+            .where(
+                Organisation.id == organisation.id,
+                Organisation.status == OrganisationStatus.PENDING,
+            )
+            .values(
+                status=new_status,
+                refusal_reason="" if validate else reason,
+                decided_at=utcnow(),
+                decided_by_id=actor.id,
+            ),
+            execution_options={"synchronize_session": False},
         ),
-        execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:
         db.session.rollback()
@@ -396,7 +403,9 @@ def invite_member(actor: User, email: str) -> Invitation:
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     """Cancel an open invitation of the actor's organisation (loaded through a scoped query)."""
-    if invitation.organisation_id != actor.membership.organisation_id:
+    membership = actor.membership
+    assert membership is not None  # employers only (the view's roles)
+    if invitation.organisation_id != membership.organisation_id:
         raise ServiceError("Cette invitation ne concerne pas votre collectivité.")
     if invitation.accepted_at or invitation.revoked_at:
         raise ServiceError("Cette invitation n'est plus en cours.")
@@ -446,7 +455,7 @@ def members_of(organisation: Organisation) -> list[User]:
     )
 
 
-def pending_for_instructor(query) -> list[Organisation]:
+def pending_for_instructor(query: Select[tuple[Organisation]]) -> list[Organisation]:
     """Pending organisations among `query` (a scoped select), oldest first."""
     return list(
         db.session.scalars(
@@ -462,7 +471,9 @@ def pending_for_instructor(query) -> list[Organisation]:
 INSEE_CODE = re.compile(r"^(\d[0-9AB]\d{3})$")
 
 
-def search_organisations(text: str = "", status: str = "", department_code: str = "") -> Select:
+def search_organisations(
+    text: str = "", status: str = "", department_code: str = ""
+) -> Select[tuple[Organisation]]:
     """Every organisation matching a name, a status and a département (each optional),
     pending ones first, then by name; for ANCT's national list."""
     query = select(Organisation).options(

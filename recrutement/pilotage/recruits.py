@@ -28,7 +28,8 @@ def employer_kind(organisation: Organisation) -> str:
     """commune, epci or petr."""
     if organisation.kind == OrganisationKind.COMMUNE or organisation.grouping is None:
         return "commune"
-    return organisation.grouping.kind
+    kind: str = organisation.grouping.kind
+    return kind
 
 
 def _snapshot_for(organisation: Organisation, post_key: str) -> Recruit:
