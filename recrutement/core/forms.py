@@ -11,6 +11,8 @@ of them, so no form can forget it (issue 10, findings 9 and 10).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -24,14 +26,14 @@ CONTROL_MESSAGE = (
 )
 
 
-def refuse_control_characters(value):
+def refuse_control_characters(value: object) -> object:
     """Filter of single-line fields: a French error instead of a hidden character."""
     if isinstance(value, str) and SINGLE_LINE_FORBIDDEN.search(value):
         raise ValueError(CONTROL_MESSAGE)
     return value
 
 
-def drop_control_characters(value):
+def drop_control_characters(value: object) -> object:
     """Filter of multi-line fields: line breaks and tabs stay, other controls go."""
     if isinstance(value, str):
         return MULTI_LINE_DROPPED.sub("", value)
@@ -42,9 +44,9 @@ class Form(FlaskForm):
     """FlaskForm (CSRF on every POST) whose text fields are cleaned as said above."""
 
     class Meta(FlaskForm.Meta):
-        def bind_field(self, form, unbound_field, options):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
             field_class = unbound_field.field_class
-            extra = None
+            extra: Callable[[object], object] | None = None
             if issubclass(field_class, TextAreaField):
                 extra = drop_control_characters
             elif issubclass(field_class, StringField):
