@@ -89,7 +89,8 @@ def queue_task(kind: str, subject_id: int) -> BackgroundTask:
 
 def retry_delay(attempts: int) -> timedelta:
     """Back-off after the `attempts`-th failure: 1, 2, 4 … minutes."""
-    return FIRST_RETRY_DELAY * (2 ** max(attempts - 1, 0))
+    factor: int = 2 ** max(attempts - 1, 0)
+    return FIRST_RETRY_DELAY * factor
 
 
 @dataclass

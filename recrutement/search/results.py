@@ -68,7 +68,7 @@ def api_row_json(row: ResultRow) -> dict[str, object]:
 
 def facet_labels() -> dict[str, dict[str, str]]:
     """French labels of every facet value, for filters and facet lists."""
-    regions = dict(db.session.execute(select(Region.code, Region.name)).all())
+    regions = dict(db.session.execute(select(Region.code, Region.name)).tuples().all())
     departments = {
         code: f"{name} ({code})"
         for code, name in db.session.execute(select(Department.code, Department.name)).all()
