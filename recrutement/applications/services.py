@@ -18,19 +18,17 @@ from recrutement.applications.workflow import (
     REJECT,
     REVIEW,
     WITHDRAW,
-    Transition,
-    allowed,
 )
 from recrutement.candidates.profile import profile_of
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import paris_today, utcnow
+from recrutement.core.workflow import Transition
 from recrutement.extensions import db
 from recrutement.files.copy import copy_stored_file
 from recrutement.files.storage import store_pdf
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.workflow import FILL
-from recrutement.offers.workflow import allowed as offer_allowed
 from recrutement.pilotage.recruits import record_hire
 
 MIN_LETTER_LENGTH = 50
@@ -84,8 +82,14 @@ def _lock(application: Application) -> None:
     db.session.refresh(application, with_for_update=True)
 
 
-def _move(actor: User, application: Application, transition: Transition, comment: str = "") -> None:
-    if not allowed(transition, application.status):
+def _move(
+    actor: User,
+    application: Application,
+    transition: Transition[ApplicationStatus],
+    comment: str = "",
+) -> None:
+    transition.check_actor(actor.role)
+    if not transition.allows(application.status):
         raise ServiceError(
             f"Impossible : la candidature est « {application.status.label.lower()} »."
         )
@@ -212,7 +216,7 @@ def hire(
     notifications.to_candidate(application, "hired")
     offer = application.offer
     db.session.refresh(offer, with_for_update=True)
-    if offer_allowed(FILL, offer.status):
+    if FILL.allows(offer.status):
         offer.status = FILL.target
         offer.filled_at = utcnow()
         record_event(actor, "offer.fill", offer, f"candidature n° {application.id} retenue")

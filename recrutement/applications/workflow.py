@@ -3,32 +3,21 @@ sent → in_review → interview → hired | rejected; withdrawn by the candidat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from recrutement.accounts.models import Role
 from recrutement.applications.models import ApplicationStatus as S
+from recrutement.core.workflow import Transition
 
 OPEN_STATES = frozenset({S.SENT, S.IN_REVIEW, S.INTERVIEW})
+# The employing collectivité's members, and the candidate who applied.
+EMPLOYER = frozenset({Role.EMPLOYER})
+CANDIDATE = frozenset({Role.CANDIDATE})
 
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[S]
-    target: S
-    # Who may make the move: "employer" or "candidate".
-    actor: str
-
-
-REVIEW = Transition("review", frozenset({S.SENT}), S.IN_REVIEW, "employer")
-INTERVIEW = Transition("interview", frozenset({S.SENT, S.IN_REVIEW}), S.INTERVIEW, "employer")
-HIRE = Transition("hire", frozenset({S.IN_REVIEW, S.INTERVIEW}), S.HIRED, "employer")
-REJECT = Transition("reject", OPEN_STATES, S.REJECTED, "employer")
-WITHDRAW = Transition("withdraw", OPEN_STATES, S.WITHDRAWN, "candidate")
+REVIEW = Transition("review", frozenset({S.SENT}), S.IN_REVIEW, EMPLOYER)
+INTERVIEW = Transition("interview", frozenset({S.SENT, S.IN_REVIEW}), S.INTERVIEW, EMPLOYER)
+HIRE = Transition("hire", frozenset({S.IN_REVIEW, S.INTERVIEW}), S.HIRED, EMPLOYER)
+REJECT = Transition("reject", OPEN_STATES, S.REJECTED, EMPLOYER)
+WITHDRAW = Transition("withdraw", OPEN_STATES, S.WITHDRAWN, CANDIDATE)
 
 TRANSITIONS = {t.name: t for t in (REVIEW, INTERVIEW, HIRE, REJECT, WITHDRAW)}
-EMPLOYER_TRANSITIONS = [t for t in TRANSITIONS.values() if t.actor == "employer"]
+EMPLOYER_TRANSITIONS = [t for t in TRANSITIONS.values() if t.permits(Role.EMPLOYER)]
 DECIDED_STATES = frozenset({S.HIRED, S.REJECTED, S.WITHDRAWN})
-
-
-def allowed(transition: Transition, status: str) -> bool:
-    return S(status) in transition.sources

@@ -90,9 +90,7 @@ def adjust_parts(
                 field=line.funder,
             )
         if amount != line.granted_amount:
-            changes.append(
-                f"{line.funder.label} : {euros(line.granted_amount)} → {euros(amount)}"
-            )
+            changes.append(f"{line.funder.label} : {euros(line.granted_amount)} → {euros(amount)}")
             line.granted_amount = amount
     if changes:
         record_event(actor, "cofunding.adjust", request, " ; ".join(changes))

@@ -45,12 +45,11 @@ from recrutement.cofunding.workflow import (
     EDITABLE_STATES,
     HOLDING_STATES,
     SUBMIT,
-    Transition,
-    allowed,
 )
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent, record_event
 from recrutement.core.time import utcnow
+from recrutement.core.workflow import Transition
 from recrutement.extensions import db
 from recrutement.files.copy import copy_stored_file
 from recrutement.files.storage import delete_file, store_pdf
@@ -280,8 +279,14 @@ def update_request(
     db.session.commit()
 
 
-def move(actor: User, request: CofundingRequest, transition: Transition, comment: str = "") -> None:
-    if not allowed(transition, request.status):
+def move(
+    actor: User,
+    request: CofundingRequest,
+    transition: Transition[CofundingStatus],
+    comment: str = "",
+) -> None:
+    transition.check_actor(actor.role)
+    if not transition.allows(request.status):
         raise ServiceError(
             f"Impossible : la demande n° {request.id} est désormais « "
             f"{request.status.label.lower()} ». Rechargez la page pour voir son état."

@@ -8,33 +8,28 @@ locks it. Every move is logged in the audit journal and mailed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from recrutement.accounts.models import Role
 from recrutement.cofunding.models import CofundingStatus as S
+from recrutement.core.workflow import Transition
 
+# The collectivité's members, and the préfecture's agents who instruct (ANAH gives
+# an opinion but moves nothing).
+EMPLOYER = frozenset({Role.EMPLOYER})
+PREFECTURE = frozenset({Role.PREFECTURE})
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[S]
-    target: S
-    # Who may make the move: "employer" or "prefecture".
-    actor: str
-
-
-SUBMIT = Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, "employer")
-OPEN = Transition("open", frozenset({S.SUBMITTED}), S.IN_INSTRUCTION, "prefecture")
+SUBMIT = Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, EMPLOYER)
+OPEN = Transition("open", frozenset({S.SUBMITTED}), S.IN_INSTRUCTION, PREFECTURE)
 REQUEST_CHANGES = Transition(
-    "request_changes", frozenset({S.IN_INSTRUCTION}), S.CHANGES_REQUESTED, "prefecture"
+    "request_changes", frozenset({S.IN_INSTRUCTION}), S.CHANGES_REQUESTED, PREFECTURE
 )
-ANSWER = Transition("answer", frozenset({S.CHANGES_REQUESTED}), S.IN_INSTRUCTION, "employer")
-GRANT = Transition("grant", frozenset({S.IN_INSTRUCTION}), S.GRANTED, "prefecture")
-REFUSE = Transition("refuse", frozenset({S.IN_INSTRUCTION}), S.REFUSED, "prefecture")
+ANSWER = Transition("answer", frozenset({S.CHANGES_REQUESTED}), S.IN_INSTRUCTION, EMPLOYER)
+GRANT = Transition("grant", frozenset({S.IN_INSTRUCTION}), S.GRANTED, PREFECTURE)
+REFUSE = Transition("refuse", frozenset({S.IN_INSTRUCTION}), S.REFUSED, PREFECTURE)
 DISMISS = Transition(
     "dismiss",
     frozenset({S.SUBMITTED, S.IN_INSTRUCTION, S.CHANGES_REQUESTED}),
     S.DISMISSED,
-    "prefecture",
+    PREFECTURE,
 )
 
 TRANSITIONS = {t.name: t for t in (SUBMIT, OPEN, REQUEST_CHANGES, ANSWER, GRANT, REFUSE, DISMISS)}
@@ -48,7 +43,3 @@ FILED_STATES = frozenset(S) - {S.DRAFT}
 FILED_STATUSES = [status for status in S if status in FILED_STATES]
 # A refused or dismissed request does not hold the post's period.
 HOLDING_STATES = frozenset(S) - {S.REFUSED, S.DISMISSED}
-
-
-def allowed(transition: Transition, status: str) -> bool:
-    return S(status) in transition.sources

@@ -30,7 +30,7 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self) -> str:
-        return type(self).LABELS[self.value]
+        return type(self).LABELS[self]
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:

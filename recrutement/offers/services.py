@@ -18,6 +18,7 @@ from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.tasks import queue_task
 from recrutement.core.time import paris_today, utcnow
+from recrutement.core.workflow import Transition
 from recrutement.extensions import db
 from recrutement.files.storage import delete_file, store_pdf
 from recrutement.offers import notifications
@@ -38,8 +39,6 @@ from recrutement.offers.workflow import (
     REPUBLISH,
     STATE_TIMESTAMP,
     UNPUBLISH,
-    Transition,
-    allowed,
 )
 from recrutement.organisations.models import Organisation
 from recrutement.organisations.services import candidate_towns, choice_for_organisation
@@ -133,9 +132,7 @@ def create_draft(actor: User, content: OfferContent) -> Offer:
 def update_offer(actor: User, offer: Offer, content: OfferContent) -> Offer:
     _check_member(actor, offer)
     if OfferStatus(offer.status) not in EDITABLE_STATES:
-        raise ServiceError(
-            f"Une offre {offer.status.label.lower()} ne peut plus être modifiée."
-        )
+        raise ServiceError(f"Une offre {offer.status.label.lower()} ne peut plus être modifiée.")
     _apply_content(offer, content)
     if offer.status == OfferStatus.PUBLISHED:
         _check_deadline(offer, offer.published_at.date())
@@ -193,10 +190,11 @@ def _lock(offer: Offer) -> None:
 
 
 def _transition(
-    actor: User | None, offer: Offer, transition: Transition, comment: str = ""
+    actor: User | None, offer: Offer, transition: Transition[OfferStatus], comment: str = ""
 ) -> Offer:
     """Check the move, apply it, timestamp and log it (locked by the caller; not committed)."""
-    if not allowed(transition, offer.status):
+    transition.check_actor(actor.role if actor is not None else None)
+    if not transition.allows(offer.status):
         raise ServiceError(
             f"Impossible : l'offre est {offer.status.label.lower()} "
             f"et ne peut pas être {transition.done}."

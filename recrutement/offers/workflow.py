@@ -1,32 +1,33 @@
-"""The offer lifecycle as data: which transition goes from which states to which.
+"""The offer lifecycle as data: which transition goes from which states to which,
+and who makes it.
 
 draft → published → filled | closed | expired; closed or expired → published
-again with a new deadline (DESIGN.md). Services check this table; nothing else
-changes `Offer.status`.
+again with a new deadline (DESIGN.md). The collectivité's members publish, close
+and fill; the platform expires (no one acts); ANCT unpublishes. Services check
+this table; nothing else changes `Offer.status`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from recrutement.accounts.models import Role
+from recrutement.core.workflow import Transition
 from recrutement.offers.models import OfferStatus as S
 
+MEMBERS = frozenset({Role.EMPLOYER})
+NOBODY: frozenset[Role] = frozenset()
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[S]
-    target: S
-    # Past participle for messages: "L'offre est publiée."
-    done: str
-
-
-PUBLISH = Transition("publish", frozenset({S.DRAFT}), S.PUBLISHED, "publiée")
-REPUBLISH = Transition("republish", frozenset({S.CLOSED, S.EXPIRED}), S.PUBLISHED, "republiée")
-CLOSE = Transition("close", frozenset({S.PUBLISHED}), S.CLOSED, "clôturée")
-FILL = Transition("fill", frozenset({S.PUBLISHED, S.CLOSED, S.EXPIRED}), S.FILLED, "pourvue")
-EXPIRE = Transition("expire", frozenset({S.PUBLISHED}), S.EXPIRED, "expirée")
-UNPUBLISH = Transition("unpublish", frozenset({S.PUBLISHED}), S.CLOSED, "dépubliée")
+PUBLISH = Transition("publish", frozenset({S.DRAFT}), S.PUBLISHED, MEMBERS, "publiée")
+REPUBLISH = Transition(
+    "republish", frozenset({S.CLOSED, S.EXPIRED}), S.PUBLISHED, MEMBERS, "republiée"
+)
+CLOSE = Transition("close", frozenset({S.PUBLISHED}), S.CLOSED, MEMBERS, "clôturée")
+FILL = Transition(
+    "fill", frozenset({S.PUBLISHED, S.CLOSED, S.EXPIRED}), S.FILLED, MEMBERS, "pourvue"
+)
+EXPIRE = Transition("expire", frozenset({S.PUBLISHED}), S.EXPIRED, NOBODY, "expirée")
+UNPUBLISH = Transition(
+    "unpublish", frozenset({S.PUBLISHED}), S.CLOSED, frozenset({Role.ADMIN}), "dépubliée"
+)
 
 TRANSITIONS = {t.name: t for t in (PUBLISH, REPUBLISH, CLOSE, FILL, EXPIRE, UNPUBLISH)}
 # The timestamp each target state sets on the offer.
@@ -37,7 +38,3 @@ STATE_TIMESTAMP = {
     S.EXPIRED: "expired_at",
 }
 EDITABLE_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.CLOSED, S.EXPIRED})
-
-
-def allowed(transition: Transition, status: str) -> bool:
-    return S(status) in transition.sources

@@ -23,7 +23,7 @@ from recrutement.applications.queries import (
     applications_for_member,
     get_application_for_member_or_404,
 )
-from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
+from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.cofunding.queries import requests_for_member
 from recrutement.core.errors import ServiceError
@@ -195,7 +195,7 @@ def application(application_id: int):
         profile=profile,
         history=application_history(found),
         can={
-            name: allowed(t, found.status)
+            name: t.allows(found.status)
             for name, t in (
                 ("review", REVIEW),
                 ("interview", INTERVIEW),
@@ -246,7 +246,7 @@ def application_hire(application_id: int):
     """Record the hire after a confirmation page: who is hired, what follows, whether
     the other candidates are told (yes by default) and the mail they would receive."""
     found = get_application_for_member_or_404(current_user, application_id)
-    if not allowed(HIRE, found.status):
+    if not HIRE.allows(found.status):
         flash(
             f"Impossible de retenir cette candidature : elle est « {found.status.label.lower()} ».",
             "error",

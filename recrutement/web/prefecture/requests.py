@@ -54,7 +54,6 @@ from recrutement.cofunding.workflow import (
     OPEN,
     REFUSE,
     REQUEST_CHANGES,
-    allowed,
 )
 from recrutement.core.errors import ServiceError
 from recrutement.core.time import PARIS, paris_today
@@ -175,12 +174,12 @@ def _can(found: CofundingRequest) -> dict[str, bool]:
     prefecture = current_user.role == Role.PREFECTURE
     status = found.status
     return {
-        "open": prefecture and allowed(OPEN, status),
-        "request_changes": prefecture and allowed(REQUEST_CHANGES, status),
+        "open": prefecture and OPEN.allows(status),
+        "request_changes": prefecture and REQUEST_CHANGES.allows(status),
         "adjust": prefecture and status == CofundingStatus.IN_INSTRUCTION,
-        "grant": prefecture and allowed(GRANT, status),
-        "refuse": prefecture and allowed(REFUSE, status),
-        "dismiss": prefecture and allowed(DISMISS, status),
+        "grant": prefecture and GRANT.allows(status),
+        "refuse": prefecture and REFUSE.allows(status),
+        "dismiss": prefecture and DISMISS.allows(status),
         "anah_opinion": current_user.role == Role.ANAH and found.status in OPINION_STATES,
     }
 
@@ -382,7 +381,7 @@ def request_grant(request_id: int):
     what the page showed (its version): a change made since is refused, and the page
     shown again with the request as it now is."""
     found = get_request_for_instructor_or_404(current_user, request_id)
-    if not allowed(GRANT, found.status):
+    if not GRANT.allows(found.status):
         flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
         return redirect(_detail_url(found))
     status = 200
@@ -398,7 +397,7 @@ def request_grant(request_id: int):
                 instruction.grant(current_user, found, version=form.version.data)
             except ServiceError as error:
                 db.session.rollback()
-                if not allowed(GRANT, found.status):
+                if not GRANT.allows(found.status):
                     flash(error.message, "error")
                     return redirect(_detail_url(found))
                 form.form_errors.append(error.message)
@@ -465,7 +464,7 @@ def request_decide(request_id: int, action: str):
     form_class, service, transition, title, consequence, button, done = DECISIONS[action]
     status = 200
     if request.method == "GET":
-        if not allowed(transition, found.status):
+        if not transition.allows(found.status):
             flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
             return redirect(_detail_url(found))
         # The version of the page the agent came from, so that the decision is refused
@@ -480,7 +479,7 @@ def request_decide(request_id: int, action: str):
             except ServiceError as error:
                 db.session.rollback()
                 _show_refusal(form, error, "reason")
-                if not allowed(transition, found.status):
+                if not transition.allows(found.status):
                     return redirect(_detail_url(found))
                 _refresh_version(form, found)
             else:
