@@ -21,7 +21,7 @@ def api_search():
     try:
         params = SearchParams.from_args(request.args)
     except InvalidSearch as error:
-        body = {
+        body: dict[str, object] = {
             "erreur": "Paramètre invalide",
             "parametre": error.parameter,
             "message": error.message,

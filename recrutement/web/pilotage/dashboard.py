@@ -54,7 +54,7 @@ def _share(covered: int, towns: int) -> float | None:
 def regions_table(summary: Summary) -> tuple[Table, dict[str, str]]:
     """France's drill-down: the régions, added up from the départements' grouped figures
     (about a hundred rows, already counted in SQL)."""
-    names = dict(db.session.execute(select(Region.code, Region.name)).all())
+    names = dict(db.session.execute(select(Region.code, Region.name)).tuples().all())
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for item in summary.departments:
         line = totals[item.region_code]
@@ -125,7 +125,7 @@ def trail(place: Scope) -> list[tuple[str, str | None]]:
     if place.level == REGION:
         items.append((place.name, None))
     elif place.level == DEPARTMENT:
-        department = db.session.get(Department, place.code)
+        department = db.session.get_one(Department, place.code)
         items.append(
             (department.region.name, url_for("pilotage.dashboard", region=department.region_code))
         )
@@ -142,7 +142,9 @@ def dashboard():
     except UnknownPlace:
         abort(404)
     summary = cached_summary(place)
-    drill, links, organisations = None, {}, []
+    drill: Table | None = None
+    links: dict[str, str] = {}
+    organisations: list[figures.OrganisationFigures] = []
     if place.level == FRANCE:
         drill, links = regions_table(summary)
     elif place.level == REGION:

@@ -34,7 +34,8 @@ FEED_SIZE = 50
 bp.add_app_template_global(salary_range, "offer_salary")
 bp.add_app_template_global(contract_summary, "offer_contract")
 bp.add_app_template_global(distance_label, "offer_distance")
-bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")
+# Flask types template globals as functions; a mapping works as well.
+bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")  # type: ignore[arg-type]
 
 
 @bp.get("/offres/<int:offer_id>", defaults={"slug": ""})
@@ -87,8 +88,10 @@ def feed():
         offers,
         base_url=current_app.config["BASE_URL"],
         home_path=url_for("public.home"),
-        offer_path=lambda offer, with_slug: url_for(
-            "public.offer", offer_id=offer.id, **({"slug": slug(offer)} if with_slug else {})
+        offer_path=lambda offer, with_slug: (
+            url_for("public.offer", offer_id=offer.id, slug=slug(offer))
+            if with_slug
+            else url_for("public.offer", offer_id=offer.id)
         ),
         updated=offers[0].published_at if offers else utcnow(),
     )

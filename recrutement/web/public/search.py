@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -54,7 +57,7 @@ def search_url(params: SearchParams | None, **changes) -> str:
     return _url(args, changes)
 
 
-def _url(args: dict[str, str], changes: dict) -> str:
+def _url(args: Mapping[str, Any], changes: dict[str, Any]) -> str:
     args = dict(args)
     if "page" not in changes:
         args.pop("page", None)

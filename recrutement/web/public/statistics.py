@@ -35,7 +35,7 @@ from recrutement.web.errors import render_error
 from recrutement.web.public import bp
 
 
-def scope_args(scope: Scope) -> dict[str, str]:
+def scope_args(scope: Scope) -> dict[str, str | None]:
     """The query parameters that choose `scope` (empty for France)."""
     if scope.level == scopes.REGION:
         return {"region": scope.code}
@@ -78,7 +78,7 @@ def _map_figures(summary: Summary) -> tuple[Scope, list[figures.DepartmentFigure
     scope = summary.scope
     if scope.level != scopes.DEPARTMENT or scope.code is None:
         return scope, summary.departments
-    department = db.session.get(Department, scope.code)
+    department = db.session.get_one(Department, scope.code)
     region_scope = scopes.region(department.region_code)
     return region_scope, figures.by_department(region_scope, summary.on)
 
@@ -102,7 +102,8 @@ def _maps(summary: Summary, map_scope: Scope, rows: list[figures.DepartmentFigur
         only = set(map_scope.department_codes or ()) & set(map_shapes())
         if not only:
             return {}
-    highlight = {summary.scope.code} if summary.scope.level == scopes.DEPARTMENT else None
+    code = summary.scope.code
+    highlight = {code} if summary.scope.level == scopes.DEPARTMENT and code is not None else None
     share = department_map(
         {row.code: row.share_with_project_lead for row in rows if row.pvd_towns},
         title="Part des communes PVD ayant leur chef de projet, par département",
@@ -149,7 +150,7 @@ def statistics():
     if scope.level == scopes.REGION:
         region = db.session.get(Region, scope.code)
     elif scope.level == scopes.DEPARTMENT:
-        region = db.session.get(Department, scope.code).region
+        region = db.session.get_one(Department, scope.code).region
     map_scope, map_rows, maps = summary.drawn("maps", lambda: _drawn_maps(summary))
     return render_template(
         "public/statistics.html",
@@ -186,6 +187,7 @@ def _download(key: str, extension: str):
     if table is None:
         abort(404)
     filename = f"statistiques-pvd-{scope_slug(scope)}-{key}-{paris_today().isoformat()}"
+    body: str | bytes
     if extension == "csv":
         body = spreadsheet.write_csv(table.columns, table.rows)
         mimetype = "text/csv"
