@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_wtf import FlaskForm
 
 from recrutement.core.errors import ServiceError
@@ -23,7 +25,7 @@ def add_service_error(form: FlaskForm, error: Exception) -> None:
 MAX_PAGE = 10_000
 
 
-def page_number(args) -> int:
+def page_number(args: Mapping[str, str]) -> int:
     """The `?page=` of a list: a whole number from 1 to MAX_PAGE, 1 when absent or bad."""
     raw = (args.get("page") or "").strip()
     if not (raw.isascii() and raw.isdigit()):
