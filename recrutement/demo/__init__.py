@@ -1,10 +1,15 @@
-"""The demo data (`flask demo seed`, see README): its content lives in data/*.toml, read
-by small builders that go through the domain services as a user would.
+"""The demo data (`flask demo seed`, `--offers N`, `--national`; see README): its content
+lives in data/*.toml, read by small builders that go through the domain services as the
+demo users would (bulk inserts only for volume: offers across France, the national
+programme). Every builder is idempotent and refused in production.
 
-- accounts.py: `seed()`, the referential, stand-in PVD towns, the demo accounts and
-  collectivités (data/accounts.toml);
-- places.py: the départements the programme covers, the stand-in PVD towns;
-- common.py: the mail domain, the refusal in production, reading data files.
+- common.py: the mail domain, the refusal in production, reading data files;
+- accounts.py: `seed()`: the referential, stand-in PVD towns, the demo accounts and
+  collectivités (data/accounts.toml); places.py: where the programme goes;
+- offers/: offers in every state and across France (data/offers.toml);
+- applications.py: applications in every state (data/applications.toml);
+- cofunding/: cofunding requests in every state (data/cofunding.toml, documents.toml);
+- national/: a whole programme for the dashboard (data/national.toml).
 """
 
 from recrutement.demo.accounts import seed
