@@ -19,7 +19,7 @@ from recrutement.demo.offers import (
     create_demo_offers_in_every_state,
     describe_demo_offers,
 )
-from recrutement.demo.places import in_programme, mark_demo_pvd_towns
+from recrutement.demo.places import in_programme
 from recrutement.extensions import db
 from recrutement.offers.models import (
     DEFAULT_TITLE,
@@ -32,7 +32,6 @@ from recrutement.offers.models import (
     offer_town,
 )
 from recrutement.organisations.models import Organisation, OrganisationStatus
-from recrutement.referential.loader import load_referential
 from recrutement.referential.models import Commune, Department
 from tests import factories
 
@@ -127,11 +126,9 @@ def test_employers_organisations_get_no_generated_offers(referential):
     assert db.session.get(Organisation, pending.id).status == OrganisationStatus.PENDING
 
 
-def test_every_department_of_france_and_a_thousand_offers_in_a_few_seconds(app):
-    load_referential()
-    # No PVD list imported: the demo's stand-ins, in the places the programme covers.
-    mark_demo_pvd_towns()
-    db.session.commit()
+def test_every_department_of_france_and_a_thousand_offers_in_a_few_seconds(demo_app):
+    # The seeded demo (see conftest): the real referential and, no PVD list being
+    # imported, the demo's stand-in PVD towns in the places the programme covers.
     departments = set(
         db.session.scalars(select(Commune.department_code).where(Commune.is_pvd).distinct())
     )
@@ -140,6 +137,8 @@ def test_every_department_of_france_and_a_thousand_offers_in_a_few_seconds(app):
     assert departments == in_the_programme - {"75"}
     assert len(departments) == 100 and departments >= {"2A", "971", "976"}
     assert not departments & {"975", "977", "978", "984", "986", "987", "988", "989"}
+    last_id = db.session.scalar(select(func.max(Offer.id))) or 0
+    links = db.session.scalar(select(func.count()).select_from(offer_town))
 
     started = time.perf_counter()
     created = create_demo_offers(1_000)
@@ -147,19 +146,18 @@ def test_every_department_of_france_and_a_thousand_offers_in_a_few_seconds(app):
 
     assert created == 1_000
     assert elapsed < 3.0, f"1,000 offers took {elapsed:.1f} s"
+    new = Offer.id > last_id
     covered = set(
         db.session.scalars(
             select(Commune.department_code)
             .join(Offer, Offer.workplace_insee_code == Commune.insee_code)
+            .where(new)
             .distinct()
         )
     )
     assert covered == departments
-    assert db.session.scalar(select(func.count()).select_from(offer_town)) == 1_000
-    assert (
-        db.session.scalar(select(func.count(func.distinct(Offer.missions))).select_from(Offer))
-        == 1_000
-    )
+    assert db.session.scalar(select(func.count()).select_from(offer_town)) == links + 1_000
+    assert db.session.scalar(select(func.count(func.distinct(Offer.missions))).where(new)) == 1_000
 
 
 def demo_organisations(referential) -> dict[str, Organisation]:

@@ -23,7 +23,7 @@ from recrutement.cofunding.models import (
 from recrutement.cofunding.rules import rule_in_force
 from recrutement.core.models import AuditEvent
 from recrutement.core.time import PARIS, paris_today, utcnow
-from recrutement.demo import DemoRefused, seed
+from recrutement.demo import DemoRefused
 from recrutement.demo.national import NATIONAL_DOMAIN, seed_national
 from recrutement.extensions import db
 from recrutement.offers.models import Offer, OfferStatus
@@ -40,14 +40,13 @@ FINISHED = {ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStat
 
 
 @pytest.fixture
-def national(app, programme_rule, monkeypatch):
-    """The plain demo on the real referential, then the national programme at SCALE
-    (with a precomputed password hash: argon2 takes time)."""
-    monkeypatch.setattr("recrutement.demo.accounts.hash_password", lambda _password: PASSWORD_HASH)
+def national(demo_app, monkeypatch):
+    """The plain demo on the real referential (a copy of the one seeded for the session,
+    see conftest), then the national programme at SCALE (with a precomputed password
+    hash: argon2 takes time)."""
     monkeypatch.setattr(
         "recrutement.demo.national.world.hash_password", lambda _password: PASSWORD_HASH
     )
-    seed()
     return seed_national(scale=SCALE)
 
 

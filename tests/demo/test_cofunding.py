@@ -1,16 +1,19 @@
 """The demo cofunding requests (`flask demo seed`): every state in both demo
 départements, made through the services as the demo users, with real history,
 messages, ANAH opinion, decision PDFs and renewals; idempotent; refused in
-production."""
+production. What the seed made is read on a copy of the demo seeded once for the
+session (see conftest); the other cases run on the small test referential."""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -29,7 +32,7 @@ from recrutement.cofunding.models import (
     FundingRule,
     InstructionNote,
 )
-from recrutement.core.models import AuditEvent
+from recrutement.core.models import AuditEvent, history_of
 from recrutement.core.time import PARIS, paris_today, utcnow
 from recrutement.demo import DemoRefused
 from recrutement.demo.accounts import ACCOUNTS, ORGANISATIONS, ensure_account, ensure_organisation
@@ -41,6 +44,7 @@ from recrutement.extensions import db
 from recrutement.files.models import StoredFile
 from recrutement.files.storage import file_path
 from tests.cofunding.test_engine import RULE
+from tests.demo.conftest import SeededDemo
 from tests.factories import PASSWORD_HASH
 
 DOMAIN = "demo.recrutement-pvd.fr"
@@ -78,8 +82,14 @@ def demo_world(referential, programme_rule, monkeypatch):
 
 
 @pytest.fixture
-def seeded(demo_world):
-    return create_demo_cofunding()
+def seeded(seeded_demo: SeededDemo, demo_app: Flask) -> int:
+    """A copy of the demo `flask demo seed` made on the real referential (see conftest);
+    returns how many requests it said it added."""
+    said = re.search(
+        r"Demandes de cofinancement de démonstration ajoutées : (\d+)", seeded_demo.output
+    )
+    assert said, seeded_demo.output
+    return int(said.group(1))
 
 
 def user(local_part: str) -> User:
@@ -133,7 +143,7 @@ def test_every_state_in_both_departments_with_decision_renewal_and_hire(seeded):
     commercy = one("55", CofundingStatus.GRANTED)
     bdt = commercy.part(Funder.BDT)
     assert bdt.granted_amount < bdt.requested_amount
-    assert "cofunding.adjust" in {event.action for event in services.history(commercy)}
+    assert "cofunding.adjust" in {event.action for event in history_of(commercy)}
 
     # Commercy's filed request starts from the hire the demo applications record.
     hire = db.session.scalar(
@@ -184,7 +194,7 @@ def test_anah_opinion_notes_messages_reasons_and_attachments(seeded):
             assert decided.decision_pdf is None
         assert one(department, CofundingStatus.SUBMITTED).submitted_at is not None
     # The collectivité answered a request for changes in Meuse: it went back to instruction.
-    actions = [e.action for e in services.history(one("55", CofundingStatus.IN_INSTRUCTION))]
+    actions = [e.action for e in history_of(one("55", CofundingStatus.IN_INSTRUCTION))]
     assert actions.index("cofunding.request_changes") < actions.index("cofunding.answer")
 
     # Supporting documents: small, real PDFs.
@@ -203,7 +213,7 @@ def test_history_is_spread_over_the_past_weeks(seeded):
     now = utcnow()
     ages = set()
     for request in requests_of():
-        events = services.history(request)
+        events = history_of(request)
         times = [event.created_at for event in events]
         assert times == sorted(times) and times[-1] <= now
         assert request.created_at <= times[0] + timedelta(seconds=1)
@@ -240,14 +250,14 @@ def counts() -> dict:
     }
 
 
-def test_seeding_again_adds_nothing(app, seeded):
+def test_seeding_again_adds_nothing(demo_app, seeded):
     before = counts()
-    files = len(list(Path(app.config["UPLOAD_DIR"]).iterdir()))
+    files = len(list(Path(demo_app.config["UPLOAD_DIR"]).iterdir()))
 
     assert create_demo_cofunding() == 0
 
     assert counts() == before
-    assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == files
+    assert len(list(Path(demo_app.config["UPLOAD_DIR"]).iterdir())) == files
     # Nor next year, when the planned periods move on.
     assert create_demo_cofunding(today=paris_today() + timedelta(days=400)) == 0
     assert counts() == before
@@ -318,20 +328,3 @@ def test_a_step_planned_before_the_previous_one_is_refused():
     timeline.mark(0)
     with pytest.raises(ValueError):
         timeline.mark(3)
-
-
-@pytest.mark.slow
-def test_demo_seed_command_makes_them_once(app, runner, programme_rule):
-    first = runner.invoke(args=["demo", "seed"])
-    assert first.exit_code == 0, first.output
-    assert "Demandes de cofinancement de démonstration ajoutées : 16" in first.output
-    before = counts()
-
-    second = runner.invoke(args=["demo", "seed"])
-
-    assert second.exit_code == 0, second.output
-    assert "Demandes de cofinancement de démonstration ajoutées : 0" in second.output
-    assert counts()["CofundingRequest"] == before["CofundingRequest"]
-    assert counts()["AuditEvent"] == before["AuditEvent"]
-    for department in ("29", "55"):
-        assert {r.status for r in requests_of(department)} == set(CofundingStatus)
