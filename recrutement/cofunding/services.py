@@ -13,11 +13,14 @@ overwriting it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role, User
 from recrutement.applications.models import Application, ApplicationStatus
@@ -226,10 +229,12 @@ def create_request(
 def _created_with(creation_token: str | None, actor: User) -> CofundingRequest | None:
     if not creation_token:
         return None
+    organisation = actor.organisation
+    assert organisation is not None  # only members create requests (checked before)
     return db.session.scalar(
         select(CofundingRequest).where(
             CofundingRequest.creation_token == creation_token,
-            CofundingRequest.organisation_id == actor.organisation.id,
+            CofundingRequest.organisation_id == organisation.id,
         )
     )
 
@@ -242,12 +247,16 @@ def lock(request: CofundingRequest, version: int | None = None) -> None:
         raise ServiceError(STALE_MESSAGE)
 
 
-def guarded(function):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(function: Callable[P, R]) -> Callable[P, R]:
     """Turn a lost race (another agent saved the request first: the UPDATE matched no
     row at a flush or at the commit) into the French message the user reads."""
 
     @functools.wraps(function)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         except StaleDataError as error:
@@ -346,7 +355,9 @@ def delete_draft(actor: User, request: CofundingRequest) -> None:
 
 
 @guarded
-def add_attachment(actor: User, request: CofundingRequest, kind: str, upload) -> Attachment:
+def add_attachment(
+    actor: User, request: CofundingRequest, kind: str, upload: FileStorage | None
+) -> Attachment:
     _check_member(actor, request)
     lock(request)
     if request.status not in EDITABLE_STATES:
@@ -486,7 +497,7 @@ def clean_body(body: str | None, empty_message: str = "Écrivez votre message.")
     return body
 
 
-def add_message(actor: User, request: CofundingRequest, side: str, body: str):
+def add_message(actor: User, request: CofundingRequest, side: str, body: str) -> CofundingMessage:
     message = CofundingMessage(
         request_id=request.id, author_id=actor.id, author_side=side, body=body
     )
@@ -505,7 +516,7 @@ def side_of(actor: User, request: CofundingRequest) -> str:
     raise ServiceError("Vous ne participez pas à cette demande.")
 
 
-def post_message(actor: User, request: CofundingRequest, body: str):
+def post_message(actor: User, request: CofundingRequest, body: str) -> CofundingMessage:
     side = side_of(actor, request)
     body = clean_body(body)
     if request.status == CofundingStatus.DRAFT:
