@@ -53,6 +53,10 @@ def check_content(content: RequestContent) -> Split:
         value = getattr(content, name)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ServiceError(message, field=name)
+    # Said to the type checker: the loop above refused every missing one.
+    assert content.holder_start_date is not None
+    assert content.period_start is not None and content.period_end is not None
+    assert content.annual_loaded_cost is not None
     if content.contract_type not in set(ContractType):
         raise ServiceError("Choisissez le type de contrat.", field="contract_type")
     if content.contract_type in FIXED_TERM_CONTRACTS and content.contract_end_date is None:
@@ -89,6 +93,10 @@ def check_content(content: RequestContent) -> Split:
 
 
 def split_for(content: RequestContent) -> Split:
+    """The maximum split for content whose cost and period are given (every caller
+    checks them first: check_content, the form's required fields)."""
+    assert content.annual_loaded_cost is not None
+    assert content.period_start is not None and content.period_end is not None
     try:
         rule = as_rule(funding_rule_in_force(content.period_start))
         return compute_split(

@@ -13,8 +13,11 @@ import io
 import os
 import re
 import urllib.parse
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from fontTools.ttLib import TTFont
@@ -25,6 +28,10 @@ from recrutement.cofunding.models import CofundingRequest, Funder
 from recrutement.core import french
 from recrutement.core.time import PARIS, paris_today
 from recrutement.offers.models import ContractType
+
+if TYPE_CHECKING:
+    from recrutement.accounts.models import User
+    from recrutement.referential.models import Department
 
 STATIC = Path(__file__).resolve().parents[2] / "static" / "dsfr"
 FONTS = STATIC / "fonts"
@@ -76,18 +83,18 @@ def reference(request: CofundingRequest) -> str:
     return f"PVD-{request.organisation.department_code}-{decided.year}-{request.id}"
 
 
-def _euros(amount) -> str:
+def _euros(amount: Decimal | None) -> str:
     return french.euros(amount, cents=True)
 
 
-def _date(value) -> str:
+def _date(value: date | datetime | None) -> str:
     return french.long_date(value)
 
 
 class _Decision(FPDF):
     number = ""
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_y(-14)
         self.set_font("Marianne", "", 7.5)
         self.set_text_color(*GREY)
@@ -100,7 +107,7 @@ class _Decision(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _state_block(pdf: FPDF, department) -> None:
+def _state_block(pdf: FPDF, department: Department) -> None:
     """Top left, as on the State's letters: the Marianne on the flag, RÉPUBLIQUE
     FRANÇAISE, the motto; then the préfecture."""
     artwork = state_artwork()
@@ -125,7 +132,7 @@ def _state_block(pdf: FPDF, department) -> None:
     pdf.multi_cell(70, 4.5, department.label, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _reference_block(pdf: FPDF, request: CofundingRequest, number: str, agent) -> None:
+def _reference_block(pdf: FPDF, request: CofundingRequest, number: str, agent: User) -> None:
     """Top right: the decision's number, the request it answers, the beneficiary, who
     follows it."""
     top = 22
@@ -137,7 +144,7 @@ def _reference_block(pdf: FPDF, request: CofundingRequest, number: str, agent) -
         ("Affaire suivie par", agent.full_name),
     ]
     pdf.set_text_color(0, 0, 0)
-    y = top
+    y: float = top
     for label, value in rows:
         pdf.set_xy(left, y)
         pdf.set_font("Marianne", "", 8)
@@ -187,7 +194,7 @@ def _visas(request: CofundingRequest) -> list[str]:
     return [f"{visa} ;" for visa in visas]
 
 
-def decision_pdf(request: CofundingRequest, agent) -> bytes:
+def decision_pdf(request: CofundingRequest, agent: User) -> bytes:
     """The decision granting the request, with the amounts per funder and the rules applied."""
     rule = request.rule
     organisation = request.organisation

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from recrutement.cofunding.models import CofundingRequest, Funder
 from recrutement.core import spreadsheet
@@ -47,11 +49,11 @@ def _paris_date(moment: datetime | None) -> date | None:
     return moment.astimezone(PARIS).date() if moment else None
 
 
-def queue_rows(requests: Iterable[CofundingRequest]) -> list[list]:
+def queue_rows(requests: Iterable[CofundingRequest]) -> list[list[Any]]:
     """One row per request, in the order of COLUMNS, with typed values (None: empty)."""
     rows = []
     for request in requests:
-        parts = []
+        parts: list[Decimal | None] = []
         for funder in Funder:
             line = request.part(funder.value)
             parts += [line.requested_amount, line.granted_amount] if line else [None, None]
@@ -78,11 +80,11 @@ def queue_rows(requests: Iterable[CofundingRequest]) -> list[list]:
     return rows
 
 
-def write_csv(rows: list[list]) -> str:
+def write_csv(rows: list[list[Any]]) -> str:
     """The queue as CSV (core.spreadsheet: ";", BOM, formulas neutralised)."""
     return spreadsheet.write_csv(COLUMNS, rows)
 
 
-def write_xlsx(rows: list[list], title: str = "Demandes") -> bytes:
+def write_xlsx(rows: list[list[Any]], title: str = "Demandes") -> bytes:
     """The queue as a workbook (core.spreadsheet: real numbers and dates)."""
     return spreadsheet.write_xlsx(COLUMNS, rows, title)

@@ -4,6 +4,7 @@ services.py: checked against the workflow, logged, mailed, guarded against races
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from recrutement.accounts.models import Role, User
@@ -31,12 +32,13 @@ from recrutement.cofunding.workflow import DISMISS, GRANT, OPEN, REFUSE, REQUEST
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
 from recrutement.core.time import utcnow
+from recrutement.core.workflow import Transition
 from recrutement.extensions import db
 from recrutement.files.storage import store_bytes
 
 
 @guarded
-def open_instruction(actor: User, request: CofundingRequest, version=None) -> None:
+def open_instruction(actor: User, request: CofundingRequest, version: int | None = None) -> None:
     """Start the instruction: the collectivité can no longer edit the request."""
     check_instructor(actor, request)
     lock(request, version)
@@ -48,7 +50,9 @@ def open_instruction(actor: User, request: CofundingRequest, version=None) -> No
 
 
 @guarded
-def request_changes(actor: User, request: CofundingRequest, message: str, version=None) -> None:
+def request_changes(
+    actor: User, request: CofundingRequest, message: str, version: int | None = None
+) -> None:
     check_instructor(actor, request)
     body = clean_body(message, "Expliquez à la collectivité ce qu'elle doit compléter.")
     lock(request, version)
@@ -60,7 +64,10 @@ def request_changes(actor: User, request: CofundingRequest, message: str, versio
 
 @guarded
 def adjust_parts(
-    actor: User, request: CofundingRequest, amounts: dict[str, Decimal], version=None
+    actor: User,
+    request: CofundingRequest,
+    amounts: Mapping[str, Decimal | None],
+    version: int | None = None,
 ) -> None:
     """Lower parts of the plan. A part above what the rules allow (the engine's
     proposal, and for ANAH its delegation's amount) is refused and nothing is saved."""
@@ -108,7 +115,8 @@ def part_limit(request: CofundingRequest, line: FundingPlan) -> Decimal:
     """The most an instructor may keep for a part: the rules' proposal, and for ANAH
     at most its delegation's amount."""
     if line.funder == Funder.ANAH and request.anah_opinion is not None:
-        return min(line.requested_amount, request.anah_opinion.amount)
+        retained: Decimal = request.anah_opinion.amount
+        return min(line.requested_amount, retained)
     return line.requested_amount
 
 
@@ -128,9 +136,9 @@ def give_anah_opinion(
     actor: User,
     request: CofundingRequest,
     favourable: bool,
-    amount: Decimal,
+    amount: Decimal | None,
     comment: str = "",
-    version=None,
+    version: int | None = None,
 ) -> None:
     """The ANAH delegation's opinion and amount (at most the ANAH part the rules allow)."""
     check_instructor(actor, request, Role.ANAH)
@@ -178,7 +186,7 @@ def give_anah_opinion(
 
 
 @guarded
-def grant(actor: User, request: CofundingRequest, version=None) -> None:
+def grant(actor: User, request: CofundingRequest, version: int | None = None) -> None:
     """Fix the amounts and produce the decision PDF."""
     check_instructor(actor, request)
     lock(request, version)
@@ -207,7 +215,7 @@ def grant(actor: User, request: CofundingRequest, version=None) -> None:
     db.session.commit()
 
 
-def refuse(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
+def refuse(actor: User, request: CofundingRequest, reason: str, version: int | None = None) -> None:
     _close(
         actor,
         request,
@@ -217,7 +225,9 @@ def refuse(actor: User, request: CofundingRequest, reason: str, version=None) ->
     )
 
 
-def dismiss(actor: User, request: CofundingRequest, reason: str, version=None) -> None:
+def dismiss(
+    actor: User, request: CofundingRequest, reason: str, version: int | None = None
+) -> None:
     _close(
         actor,
         request,
@@ -228,7 +238,13 @@ def dismiss(actor: User, request: CofundingRequest, reason: str, version=None) -
 
 
 @guarded
-def _close(actor: User, request: CofundingRequest, transition, reason: str, version) -> None:
+def _close(
+    actor: User,
+    request: CofundingRequest,
+    transition: Transition[CofundingStatus],
+    reason: str,
+    version: int | None,
+) -> None:
     """Refuse or dismiss, with the reason the collectivité reads."""
     check_instructor(actor, request)
     lock(request, version)
@@ -239,7 +255,7 @@ def _close(actor: User, request: CofundingRequest, transition, reason: str, vers
     db.session.commit()
 
 
-def add_note(actor: User, request: CofundingRequest, body: str):
+def add_note(actor: User, request: CofundingRequest, body: str) -> InstructionNote:
     """A private note of the instructors (préfecture and ANAH); never shown to the collectivité."""
     if actor.role not in (Role.PREFECTURE, Role.ANAH):
         raise ServiceError("Seuls les instructeurs tiennent des notes.")

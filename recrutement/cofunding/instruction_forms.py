@@ -145,7 +145,7 @@ class AnahOpinionForm(VersionedForm):
 
 def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
     opinion = request.anah_opinion
-    data = {"version": request.version}
+    data: dict[str, object] = {"version": request.version}
     if opinion is not None:
         data |= {
             "favourable": FAVOURABLE if opinion.favourable else UNFAVOURABLE,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User, user_department
@@ -10,12 +13,15 @@ from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
 from recrutement.extensions import db
 
+if TYPE_CHECKING:
+    from recrutement.cofunding.models import CofundingMessage, CofundingRequest
 
-def members(request) -> list[User]:
+
+def members(request: CofundingRequest) -> list[User]:
     return [membership.user for membership in request.organisation.memberships]
 
 
-def agents(request, role: Role) -> list[User]:
+def agents(request: CofundingRequest, role: Role) -> list[User]:
     """The active préfecture or ANAH agents of the request's département."""
     return list(
         db.session.scalars(
@@ -30,7 +36,13 @@ def agents(request, role: Role) -> list[User]:
     )
 
 
-def _send(recipients, request, subject: str, side: str, **context) -> None:
+def _send(
+    recipients: Iterable[User],
+    request: CofundingRequest,
+    subject: str,
+    side: str,
+    **context: Any,
+) -> None:
     endpoint = "employer.cofunding_request" if side == "employer" else "prefecture.request"
     link = absolute_url(endpoint, request_id=request.id)
     for user in recipients:
@@ -48,7 +60,7 @@ def _send(recipients, request, subject: str, side: str, **context) -> None:
         )
 
 
-def submitted(request) -> None:
+def submitted(request: CofundingRequest) -> None:
     organisation = request.organisation.name
     subject = upper_first(with_article(organisation))
     _send(
@@ -78,7 +90,7 @@ def submitted(request) -> None:
     )
 
 
-def opened(request) -> None:
+def opened(request: CofundingRequest) -> None:
     _send(
         members(request),
         request,
@@ -89,7 +101,7 @@ def opened(request) -> None:
     )
 
 
-def changes_requested(request, message: str) -> None:
+def changes_requested(request: CofundingRequest, message: str) -> None:
     _send(
         members(request),
         request,
@@ -101,7 +113,7 @@ def changes_requested(request, message: str) -> None:
     )
 
 
-def answered(request, message: str) -> None:
+def answered(request: CofundingRequest, message: str) -> None:
     recipients = [request.instructor] if request.instructor else agents(request, Role.PREFECTURE)
     _send(
         recipients,
@@ -114,7 +126,7 @@ def answered(request, message: str) -> None:
     )
 
 
-def anah_opinion_given(request) -> None:
+def anah_opinion_given(request: CofundingRequest) -> None:
     opinion = request.anah_opinion
     verdict = "favorable" if opinion.favourable else "défavorable"
     _send(
@@ -135,7 +147,7 @@ DECISION_TEXT = {
 }
 
 
-def decided(request) -> None:
+def decided(request: CofundingRequest) -> None:
     subject, intro = DECISION_TEXT[request.status]
     next_step = (
         "Téléchargez la décision depuis la demande. Pour la période suivante, renouvelez-la en un clic."
@@ -162,7 +174,7 @@ def decided(request) -> None:
         )
 
 
-def message_posted(request, message) -> None:
+def message_posted(request: CofundingRequest, message: CofundingMessage) -> None:
     if message.author_side == "employer":
         recipients = agents(request, Role.PREFECTURE)
         if request.anah_asked:

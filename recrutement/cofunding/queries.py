@@ -5,11 +5,13 @@ through these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeAlias
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
 from recrutement.accounts.models import Role, User
 from recrutement.cofunding.models import AnahOpinion, CofundingRequest, CofundingStatus, Funder
@@ -20,8 +22,11 @@ from recrutement.extensions import db
 from recrutement.organisations.models import Organisation
 from recrutement.referential.models import Department, Region
 
+# A scoped query of cofunding requests.
+Requests: TypeAlias = Select[tuple[CofundingRequest]]
 
-def requests_for_member(user: User) -> Select:
+
+def requests_for_member(user: User) -> Requests:
     organisation_id = user.membership.organisation_id if user.membership else -1
     return select(CofundingRequest).where(CofundingRequest.organisation_id == organisation_id)
 
@@ -33,7 +38,7 @@ def get_request_for_member_or_404(user: User, request_id: int) -> CofundingReque
     return found
 
 
-def requests_for_instructor(user: User) -> Select:
+def requests_for_instructor(user: User) -> Requests:
     """Filed requests of the agent's départements (and, for ANAH, only those asking ANAH)."""
     query = (
         select(CofundingRequest)
@@ -47,7 +52,7 @@ def requests_for_instructor(user: User) -> Select:
         return query.where(CofundingRequest.anah_asked.is_(True))
     if user.role == Role.PREFECTURE:
         return query
-    return query.where(False)
+    return query.where(false())
 
 
 def get_request_for_instructor_or_404(user: User, request_id: int) -> CofundingRequest:
@@ -59,7 +64,7 @@ def get_request_for_instructor_or_404(user: User, request_id: int) -> CofundingR
     return found
 
 
-def requests_for_programme(user: User) -> Select:
+def requests_for_programme(user: User) -> Requests:
     """Every filed request of the country, for ANCT (read-only); nothing for anyone else."""
     query = (
         select(CofundingRequest)
@@ -68,7 +73,7 @@ def requests_for_programme(user: User) -> Select:
     )
     if user.role == Role.ADMIN:
         return query
-    return query.where(False)
+    return query.where(false())
 
 
 def get_request_for_programme_or_404(user: User, request_id: int) -> CofundingRequest:
@@ -122,7 +127,7 @@ class QueueFilters:
     age: str = ""
 
     @classmethod
-    def from_args(cls, args, default: str = "") -> QueueFilters:
+    def from_args(cls, args: Mapping[str, str], default: str = "") -> QueueFilters:
         """The filters of a query string; an absent or unknown state gives `default`
         (a view or a state, "" for every request)."""
         status = args.get("etat", "")
@@ -134,11 +139,11 @@ class QueueFilters:
             age=age if age in AGES else "",
         )
 
-    def to_args(self) -> dict:
+    def to_args(self) -> dict[str, str]:
         pairs = {"etat": self.status, "financeur": self.funder, "anciennete": self.age}
         return {key: value for key, value in pairs.items() if value}
 
-    def in_place(self, query: Select) -> Select:
+    def in_place(self, query: Requests) -> Requests:
         """The queue has no place filter: its scope is the agent's départements."""
         return query
 
@@ -151,23 +156,27 @@ class ProgrammeFilters(QueueFilters):
     department: str = ""
 
     @classmethod
-    def from_args(cls, args) -> ProgrammeFilters:
-        base = QueueFilters.from_args(args)
+    def from_args(cls, args: Mapping[str, str], default: str = "") -> ProgrammeFilters:
+        base = QueueFilters.from_args(args, default)
         region = (args.get("region") or "").strip()
         department = (args.get("departement") or "").strip()
+        if region and db.session.get(Region, region) is None:
+            region = ""
+        if department and db.session.get(Department, department) is None:
+            department = ""
         return cls(
             status=base.status,
             funder=base.funder,
             age=base.age,
-            region=region if region and db.session.get(Region, region) else "",
-            department=department if department and db.session.get(Department, department) else "",
+            region=region,
+            department=department,
         )
 
-    def to_args(self) -> dict:
+    def to_args(self) -> dict[str, str]:
         pairs = {"region": self.region, "departement": self.department}
         return {**{key: value for key, value in pairs.items() if value}, **super().to_args()}
 
-    def in_place(self, query: Select) -> Select:
+    def in_place(self, query: Requests) -> Requests:
         """Keep the requests of the chosen région and département (the query joins
         Organisation, as every scoped query of this module does)."""
         if self.department:
@@ -181,7 +190,7 @@ class ProgrammeFilters(QueueFilters):
         return query
 
 
-def filtered(query: Select, filters: QueueFilters) -> Select:
+def filtered(query: Requests, filters: QueueFilters) -> Requests:
     """A scoped query of requests, filtered (state, funder, age; and place for ANCT),
     oldest filed first."""
     query = filters.in_place(query)
@@ -206,12 +215,12 @@ def filtered(query: Select, filters: QueueFilters) -> Select:
     return query.order_by(CofundingRequest.submitted_at, CofundingRequest.id)
 
 
-def queue(user: User, filters: QueueFilters) -> Select:
+def queue(user: User, filters: QueueFilters) -> Requests:
     """The agent's queue, filtered, oldest filed first."""
     return filtered(requests_for_instructor(user), filters)
 
 
-def awaiting_anah_opinion(query: Select) -> Select:
+def awaiting_anah_opinion(query: Requests) -> Requests:
     """The requests of a scoped query that ask ANAH and still wait for its opinion."""
     return query.where(
         CofundingRequest.anah_asked.is_(True),
@@ -254,12 +263,15 @@ def counts_by_status(user: User) -> dict[str, int]:
     return status_counts(requests_for_instructor(user))
 
 
-def status_counts(query: Select) -> dict[str, int]:
+def status_counts(query: Select[Any]) -> dict[str, int]:
     """How many requests of a scoped query are in each state (every filed state, zeros
     included)."""
     scoped = query.subquery()
-    rows = db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status)).all()
-    found = dict(rows)
+    found: dict[str, int] = dict(
+        db.session.execute(select(scoped.c.status, func.count()).group_by(scoped.c.status))
+        .tuples()
+        .all()
+    )
     return {
         status.value: found.get(status.value, 0)
         for status in CofundingStatus
