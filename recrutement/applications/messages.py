@@ -91,10 +91,12 @@ def set_notification_frequency(member: User, frequency: str) -> None:
         raise ServiceError(
             "Choisissez « immédiatement » ou « résumé quotidien ».", field="frequency"
         )
-    member.membership.notification_frequency = frequency
-    if frequency == "daily" and member.membership.last_digest_at is None:
+    membership = member.membership
+    assert membership is not None  # members only (the view's roles)
+    membership.notification_frequency = frequency
+    if frequency == "daily" and membership.last_digest_at is None:
         # The first digest covers what happens from now on.
-        member.membership.last_digest_at = utcnow()
+        membership.last_digest_at = utcnow()
     db.session.commit()
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from flask import current_app, render_template
 
 from recrutement.applications.models import Application
 from recrutement.core.french import of_organisation
 from recrutement.core.urls import absolute_url
 from recrutement.emails.outbox import queue_email
+
+if TYPE_CHECKING:
+    from recrutement.accounts.models import User
+    from recrutement.applications.models import ApplicationMessage
 
 SUBJECTS = {
     "application_received": "Votre candidature a bien été envoyée",
@@ -19,7 +26,9 @@ SUBJECTS = {
 }
 
 
-def _to_candidate_mail(application: Application, template: str, **context) -> tuple[str, str, dict]:
+def _to_candidate_mail(
+    application: Application, template: str, **context: Any
+) -> tuple[str, str, dict[str, Any]]:
     """The template name, subject and context of a mail to the candidate."""
     return (
         f"application_{template}" if not template.startswith("application_") else template,
@@ -34,7 +43,7 @@ def _to_candidate_mail(application: Application, template: str, **context) -> tu
     )
 
 
-def to_candidate(application: Application, template: str, **context) -> None:
+def to_candidate(application: Application, template: str, **context: Any) -> None:
     """Tell the candidate about their application (`template` names the step)."""
     if application.candidate is None:
         return  # anonymised: nobody to tell
@@ -42,7 +51,9 @@ def to_candidate(application: Application, template: str, **context) -> None:
     queue_email(application.candidate.email, name, subject, **values)
 
 
-def preview_to_candidate(application: Application, template: str, **context) -> tuple[str, str]:
+def preview_to_candidate(
+    application: Application, template: str, **context: Any
+) -> tuple[str, str]:
     """The subject and text of the mail `to_candidate` would send, without sending it
     (the employer reads it before confirming a hire)."""
     name, subject, values = _to_candidate_mail(application, template, **context)
@@ -70,7 +81,7 @@ def new_application(application: Application) -> None:
         )
 
 
-def message_to_candidate(message) -> None:
+def message_to_candidate(message: ApplicationMessage) -> None:
     application = message.application
     queue_email(
         application.candidate.email,
@@ -84,7 +95,7 @@ def message_to_candidate(message) -> None:
     )
 
 
-def message_to_members(message, members) -> None:
+def message_to_members(message: ApplicationMessage, members: Iterable[User]) -> None:
     application = message.application
     for member in members:
         queue_email(
@@ -99,7 +110,11 @@ def message_to_members(message, members) -> None:
         )
 
 
-def digest(member, applications, messages) -> None:
+def digest(
+    member: User,
+    applications: Sequence[Application],
+    messages: Sequence[ApplicationMessage],
+) -> None:
     queue_email(
         member.email,
         "employer_digest",

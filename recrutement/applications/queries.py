@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from recrutement.accounts.models import User
 from recrutement.applications.models import Application, ApplicationMessage
@@ -14,7 +14,7 @@ from recrutement.extensions import db
 from recrutement.offers.models import Offer
 
 
-def applications_of_candidate(user: User) -> Select:
+def applications_of_candidate(user: User) -> Select[tuple[Application]]:
     return select(Application).where(Application.candidate_id == user.id)
 
 
@@ -27,7 +27,7 @@ def get_application_for_candidate_or_404(user: User, application_id: int) -> App
     return found
 
 
-def applications_for_member(user: User) -> Select:
+def applications_for_member(user: User) -> Select[tuple[Application]]:
     organisation_id = user.membership.organisation_id if user.membership else -1
     return (
         select(Application)
@@ -43,7 +43,7 @@ def get_application_for_member_or_404(user: User, application_id: int) -> Applic
     return found
 
 
-def unread_for_candidate():
+def unread_for_candidate() -> ColumnElement[bool]:
     """The condition "a message of the employer that the candidate has not read yet",
     for a query joining Application and ApplicationMessage."""
     return and_(
@@ -64,7 +64,7 @@ def unread_message_count(user: User) -> int:
     )
 
 
-def threads_of_candidate(user: User) -> Select:
+def threads_of_candidate(user: User) -> Select[tuple[Application]]:
     """The candidate's applications that have messages, the latest exchange first."""
     last_message = (
         select(func.max(ApplicationMessage.id))

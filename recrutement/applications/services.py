@@ -7,6 +7,7 @@ and mailed through the outbox, in one transaction.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role, User
 from recrutement.applications import notifications
@@ -42,7 +43,9 @@ def existing_application(candidate: User, offer: Offer) -> Application | None:
     )
 
 
-def apply(candidate: User, offer: Offer, cover_letter: str, cv_upload=None) -> Application:
+def apply(
+    candidate: User, offer: Offer, cover_letter: str, cv_upload: FileStorage | None = None
+) -> Application:
     """Send an application with a letter and a CV (a new PDF, or a copy of the profile's)."""
     if candidate.role != Role.CANDIDATE:
         raise ServiceError("Seul un compte candidat peut postuler.")
@@ -248,5 +251,5 @@ def count_by_offer(offer_ids: list[int]) -> dict[int, int]:
         select(Application.offer_id, func.count(Application.id))
         .where(Application.offer_id.in_(offer_ids))
         .group_by(Application.offer_id)
-    ).all()
-    return dict(rows)
+    ).tuples()
+    return dict(rows.all())

@@ -25,7 +25,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
     if text is not None:
         element.text = _text(text)
@@ -66,6 +66,7 @@ def atom_feed(
             type="text/html",
             href=_text(f"{base_url}{offer_path(offer, True)}"),
         )
+        assert offer.published_at is not None  # the feed lists published offers only
         _add(entry, "published", _stamp(offer.published_at))
         _add(entry, "updated", _stamp(offer.updated_at))
         entry_author = _add(entry, "author")
@@ -77,4 +78,5 @@ def atom_feed(
             f"{offer.contract_type.label}, {workplace.name}. "
             f"Date limite de candidature : {offer.application_deadline.strftime('%d/%m/%Y')}.",
         )
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document

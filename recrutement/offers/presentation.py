@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 from recrutement.core.french import NARROW_NBSP, number
 from recrutement.core.urls import absolute_url
@@ -78,13 +79,13 @@ def offer_url(offer: Offer) -> str:
     return absolute_url("public.offer", offer_id=offer.id, slug=slug(offer))
 
 
-def _iso(moment) -> str:
+def _iso(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
         return moment.astimezone(UTC).isoformat()
     return datetime.combine(moment, time(23, 59, 59), tzinfo=UTC).isoformat()
 
 
-def job_posting(offer: Offer) -> dict:
+def job_posting(offer: Offer) -> dict[str, Any]:
     """The schema.org JobPosting of a published offer, for job search engines."""
     workplace = offer.workplace
     description = "\n\n".join(
@@ -98,7 +99,7 @@ def job_posting(offer: Offer) -> dict:
     )
     employment = [EMPLOYMENT_TYPES[ContractType(offer.contract_type)]]
     employment.insert(0, "FULL_TIME" if offer.working_time_percent >= 100 else "PART_TIME")
-    posting = {
+    posting: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "JobPosting",
         "title": offer.title,
@@ -138,7 +139,7 @@ def job_posting(offer: Offer) -> dict:
             "longitude": workplace.longitude,
         }
     if offer.salary_min or offer.salary_max:
-        value = {"@type": "QuantitativeValue", "unitText": "YEAR"}
+        value: dict[str, object] = {"@type": "QuantitativeValue", "unitText": "YEAR"}
         if offer.salary_min:
             value["minValue"] = offer.salary_min
         if offer.salary_max:

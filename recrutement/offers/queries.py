@@ -11,7 +11,7 @@ from recrutement.extensions import db
 from recrutement.offers.models import Offer, OfferStatus
 
 
-def offers_of_member(user: User) -> Select:
+def offers_of_member(user: User) -> Select[tuple[Offer]]:
     """The offers of the employer's own organisation."""
     organisation_id = user.membership.organisation_id if user.membership else -1
     return select(Offer).where(Offer.organisation_id == organisation_id)
@@ -24,7 +24,7 @@ def get_offer_for_member_or_404(user: User, offer_id: int) -> Offer:
     return offer
 
 
-def open_offers() -> Select:
+def open_offers() -> Select[tuple[Offer]]:
     """Offers anyone may see: published, with a deadline not yet passed."""
     return select(Offer).where(
         Offer.status == OfferStatus.PUBLISHED, Offer.application_deadline >= paris_today()

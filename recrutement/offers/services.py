@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from recrutement.accounts.models import Role, User
 from recrutement.core.errors import ServiceError
@@ -52,9 +54,9 @@ OFFER_PUBLISHED = "offer.published"
 class OfferContent:
     """What an employer writes in the offer form (already type-checked by the form)."""
 
-    values: dict
+    values: dict[str, Any]
     town_codes: list[str]
-    attachment: object = None  # a FileStorage, or None
+    attachment: FileStorage | None = None
     remove_attachment: bool = False
 
 
@@ -135,6 +137,7 @@ def update_offer(actor: User, offer: Offer, content: OfferContent) -> Offer:
         raise ServiceError(f"Une offre {offer.status.label.lower()} ne peut plus être modifiée.")
     _apply_content(offer, content)
     if offer.status == OfferStatus.PUBLISHED:
+        assert offer.published_at is not None  # set when it was published
         _check_deadline(offer, offer.published_at.date())
     record_event(actor, "offer.updated", offer)
     db.session.commit()
