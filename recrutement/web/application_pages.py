@@ -10,9 +10,9 @@ from sqlalchemy import select
 from recrutement.applications import messages
 from recrutement.applications.forms import MessageForm
 from recrutement.applications.models import Application
-from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
+from recrutement.web.transaction import act
 
 
 def application_history(application: Application) -> list[AuditEvent]:
@@ -32,12 +32,7 @@ def post_message_and_return(application: Application, endpoint: str):
     """Shared by both sides of the thread: post, flash, back to the application."""
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            messages.post_message(current_user, application, form.body.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if act(lambda: messages.post_message(current_user, application, form.body.data)):
             flash("Message envoyé.", "success")
     else:
         flash("Écrivez votre message avant de l'envoyer.", "error")

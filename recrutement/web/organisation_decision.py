@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from recrutement.core.errors import ServiceError
 from recrutement.core.french import of_organisation
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import VALIDATE, DecisionForm
 from recrutement.organisations.models import Organisation, OrganisationStatus
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import form_status, submit
 
 ALREADY_DECIDED = (
     "Cette collectivité a déjà été traitée entre-temps : la page montre la décision "
@@ -29,23 +28,21 @@ def organisation_decision_page(
 
     ANCT's page passes its own template (which extends this one) and what it adds."""
     form = DecisionForm()
-    if form.validate_on_submit():
-        validate = form.decision.data == VALIDATE
-        try:
-            organisations.decide_organisation(
-                current_user, organisation, validate, form.reason.data or ""
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            verdict = "validée" if validate else "refusée"
-            flash(
-                f"L'inscription {of_organisation(organisation.name)} est {verdict}. "
-                "Ses membres en sont informés par courriel.",
-                "success",
-            )
-            return redirect(url_for(list_endpoint))
-    status = 400 if form.errors or form.form_errors else 200
+    validate = form.decision.data == VALIDATE
+    if submit(
+        form,
+        lambda: organisations.decide_organisation(
+            current_user, organisation, validate, form.reason.data or ""
+        ),
+    ):
+        verdict = "validée" if validate else "refusée"
+        flash(
+            f"L'inscription {of_organisation(organisation.name)} est {verdict}. "
+            "Ses membres en sont informés par courriel.",
+            "success",
+        )
+        return redirect(url_for(list_endpoint))
+    status = form_status(form)
     if status == 400 and organisation.status != OrganisationStatus.PENDING:
         # Decided meanwhile (another agent, another tab): the page no longer shows the
         # form, nor would it show its errors, so the reason is said above the page.

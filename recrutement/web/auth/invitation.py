@@ -11,7 +11,7 @@ from recrutement.core.errors import ServiceError
 from recrutement.core.french import of_organisation
 from recrutement.organisations import services as organisations
 from recrutement.web.auth import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import form_status, submit
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -24,19 +24,18 @@ def accept_invitation(token: str):
         return redirect(url_for("auth.login"))
     form = InvitationAcceptForm()
     form.known_email = invitation.email
-    if form.validate_on_submit():
-        try:
-            user = organisations.accept_invitation(
-                token, form.first_name.data, form.last_name.data, form.password.data
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            start_session(user)
-            flash(
-                f"Bienvenue dans l'espace {of_organisation(invitation.organisation.name)}.",
-                "success",
-            )
-            return redirect(url_for("employer.home"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+    if done := submit(
+        form,
+        lambda: organisations.accept_invitation(
+            token, form.first_name.data, form.last_name.data, form.password.data
+        ),
+    ):
+        start_session(done.value)
+        flash(
+            f"Bienvenue dans l'espace {of_organisation(invitation.organisation.name)}.",
+            "success",
+        )
+        return redirect(url_for("employer.home"))
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation
+    ), form_status(form)

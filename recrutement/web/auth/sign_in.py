@@ -15,7 +15,7 @@ from recrutement.accounts.tokens import TokenError
 from recrutement.core.errors import ServiceError
 from recrutement.core.validators import safe_next_url
 from recrutement.web.auth import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import Refused, form_status, submit
 
 ALL_ROLES = tuple(Role)
 
@@ -32,26 +32,25 @@ def login():
     if current_user.is_authenticated:
         return redirect(next_url or home_url_for(current_user))
     form = LoginForm()
-    unconfirmed = False
-    if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(
-                form.email.data,
-                form.password.data,
-                remote_address(),
-                request.cookies.get(DEVICE_COOKIE),
-            )
-        except accounts.LoginRefused as refusal:
-            form.form_errors.append(refusal.message)
-            unconfirmed = refusal.unconfirmed
-        else:
-            start_session(user)
-            flash(f"Bienvenue, {user.full_name}.", "success")
-            response = redirect(next_url or home_url_for(user))
-            set_device_cookie(response, user)
-            return response
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), status
+    outcome = submit(
+        form,
+        lambda: accounts.authenticate(
+            form.email.data,
+            form.password.data,
+            remote_address(),
+            request.cookies.get(DEVICE_COOKIE),
+        ),
+    )
+    if outcome:
+        user = outcome.value
+        start_session(user)
+        flash(f"Bienvenue, {user.full_name}.", "success")
+        response = redirect(next_url or home_url_for(user))
+        set_device_cookie(response, user)
+        return response
+    # Not confirmed yet: the page offers a new confirmation link.
+    unconfirmed = isinstance(outcome, Refused) and getattr(outcome.error, "unconfirmed", False)
+    return render_template("auth/login.html", form=form, unconfirmed=unconfirmed), form_status(form)
 
 
 @bp.post("/deconnexion")
@@ -75,8 +74,7 @@ def password_forgotten():
             "info",
         )
         return redirect(url_for("auth.login"))
-    status = 400 if form.errors else 200
-    return render_template("auth/password_forgotten.html", form=form), status
+    return render_template("auth/password_forgotten.html", form=form), form_status(form)
 
 
 @bp.route("/mot-de-passe/reinitialiser/<token>", methods=["GET", "POST"])
@@ -89,14 +87,12 @@ def reset_password(token: str):
         return redirect(url_for("auth.password_forgotten"))
     form = ResetPasswordForm()
     form.known_email = user.email
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data)
-        except (TokenError, ServiceError) as error:
-            add_service_error(form, error)
-        else:
-            end_session()
-            flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
-            return redirect(url_for("auth.login"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/reset_password.html", form=form, account=user), status
+    if submit(
+        form,
+        lambda: accounts.reset_password(token, form.password.data),
+        refusals=(TokenError, ServiceError),
+    ):
+        end_session()
+        flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, account=user), form_status(form)

@@ -11,7 +11,6 @@ from recrutement.accounts import services as accounts
 from recrutement.accounts.forms import CandidateSignupForm, EmailForm
 from recrutement.accounts.permissions import home_url_for, public
 from recrutement.accounts.tokens import TokenError
-from recrutement.core.errors import ServiceError
 from recrutement.core.french import commune_organisation_name
 from recrutement.extensions import db
 from recrutement.organisations import services as organisations
@@ -19,28 +18,25 @@ from recrutement.organisations.forms import EmployerSignupForm
 from recrutement.referential.models import Commune, Department, Grouping
 from recrutement.web.auth import bp
 from recrutement.web.auth.sign_in import remote_address
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import form_status, submit
 
 
 @bp.route("/inscription/candidat", methods=["GET", "POST"])
 @public
 def signup_candidate():
     form = CandidateSignupForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_candidate(
-                form.email.data,
-                form.password.data,
-                form.first_name.data,
-                form.last_name.data,
-                remote_address(),
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            return render_template("auth/check_your_email.html", email=user.email)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("auth/signup_candidate.html", form=form), status
+    if done := submit(
+        form,
+        lambda: accounts.register_candidate(
+            form.email.data,
+            form.password.data,
+            form.first_name.data,
+            form.last_name.data,
+            remote_address(),
+        ),
+    ):
+        return render_template("auth/check_your_email.html", email=done.value.email)
+    return render_template("auth/signup_candidate.html", form=form), form_status(form)
 
 
 @bp.route("/inscription/collectivite", methods=["GET", "POST"])
@@ -80,22 +76,19 @@ def signup_employer():
         form.towns.data = [
             town.insee_code for town in towns if choice.kind == "commune" or town.is_pvd
         ]
-    if form.validate_on_submit():
-        try:
-            user = organisations.register_employer(
-                email=form.email.data,
-                password=form.password.data,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                choice=choice,
-                town_codes=form.towns.data,
-                remote_address=remote_address(),
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            return render_template("auth/check_your_email.html", email=user.email, employer=True)
-    status = 400 if form.errors or form.form_errors else 200
+    if done := submit(
+        form,
+        lambda: organisations.register_employer(
+            email=form.email.data,
+            password=form.password.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            choice=choice,
+            town_codes=form.towns.data,
+            remote_address=remote_address(),
+        ),
+    ):
+        return render_template("auth/check_your_email.html", email=done.value.email, employer=True)
     return (
         render_template(
             "auth/signup_employer.html",
@@ -104,7 +97,7 @@ def signup_employer():
             choice_label=_choice_label(choice),
             departments=departments,
         ),
-        status,
+        form_status(form),
     )
 
 

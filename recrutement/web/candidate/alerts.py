@@ -20,10 +20,10 @@ from recrutement.alerts.saved_searches import (
     saved_searches_of,
 )
 from recrutement.applications.forms import ActionForm
-from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
 from recrutement.extensions import db
 from recrutement.web.candidate import bp
+from recrutement.web.transaction import act
 
 # The search parameters the search page posts as hidden inputs to save its search.
 SEARCH_PARAMETERS = (
@@ -91,12 +91,10 @@ def alert_save():
             "L'alerte n'a pas pu être créée : le formulaire a expiré. Merci de réessayer.", "error"
         )
         return redirect(_search_url(args))
-    try:
-        saved = save_search(current_user, args, form.frequency.data, form.name.data)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    done = act(lambda: save_search(current_user, args, form.frequency.data, form.name.data))
+    if not done:
         return redirect(_search_url(args))
+    saved = done.value
     flash(
         f"Votre alerte {alert_title(saved)} est créée : vous recevrez les nouvelles offres "
         f"{_frequency_phrase(saved.frequency)}.",

@@ -16,13 +16,13 @@ from recrutement.applications.queries import (
     applications_of_candidate,
     get_application_for_candidate_or_404,
 )
-from recrutement.applications.workflow import WITHDRAW
-from recrutement.core.errors import ServiceError
+from recrutement.applications.workflow import WITHDRAW, allowed
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.web.application_pages import application_history, post_message_and_return
 from recrutement.web.candidate import bp
 from recrutement.web.forms import page_number
+from recrutement.web.transaction import act
 
 PAGE_SIZE = 20
 
@@ -66,7 +66,7 @@ def application(application_id: int):
         history=history,
         progress=progress_of(found.status, [event.action for event in history]),
         steps=STEPS,
-        can_withdraw=WITHDRAW.allows(found.status),
+        can_withdraw=allowed(WITHDRAW, found.status),
         messages=thread,
         message_form=MessageForm(),
     )
@@ -88,12 +88,7 @@ def application_withdraw(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            applications.withdraw(current_user, found)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if act(lambda: applications.withdraw(current_user, found)):
             flash("Votre candidature est retirée.", "success")
         return redirect(url_for("candidate.application", application_id=found.id))
     return render_template("candidate/withdraw.html", application=found, form=form)

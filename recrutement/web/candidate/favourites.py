@@ -15,11 +15,10 @@ from recrutement.candidates.favourites import (
     is_favourite,
     remove_favourite,
 )
-from recrutement.core.errors import ServiceError
-from recrutement.extensions import db
 from recrutement.offers.presentation import slug
 from recrutement.offers.queries import get_open_offer_or_404
 from recrutement.web.candidate import bp
+from recrutement.web.transaction import act
 
 
 def _is_favourite(offer) -> bool:
@@ -47,12 +46,7 @@ def favourites():
 def favourite_add(offer_id: int):
     offer = get_open_offer_or_404(offer_id)
     if ActionForm().validate_on_submit():
-        try:
-            add_favourite(current_user, offer)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if act(lambda: add_favourite(current_user, offer)):
             flash("L'offre est ajoutée à vos favoris.", "success")
     else:
         flash("Le formulaire a expiré. Merci de réessayer.", "error")

@@ -12,14 +12,12 @@ from wtforms import PasswordField
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.candidates import personal_data
-from recrutement.core.errors import ServiceError
 from recrutement.core.forms import Form
 from recrutement.core.time import paris_today
 from recrutement.core.validators import bounded, required
-from recrutement.extensions import db
 from recrutement.web.candidate import bp
 from recrutement.web.data_inventory import retention_text
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import form_status, submit
 
 
 class DeleteAccountForm(Form):
@@ -67,20 +65,18 @@ def personal_data_archive():
 def personal_data_delete():
     """Delete the account, after a confirmation page with the password."""
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            personal_data.delete_account(current_user._get_current_object(), form.password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            logout_user()
-            session.clear()
-            flash(
-                "Votre compte est supprimé. Vos candidatures ont été anonymisées. "
-                "Merci d'avoir utilisé Recrutement PVD.",
-                "success",
-            )
-            return redirect(url_for("public.home"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("candidate/delete_account.html", form=form), status
+    if submit(
+        form,
+        lambda: personal_data.delete_account(
+            current_user._get_current_object(), form.password.data
+        ),
+    ):
+        logout_user()
+        session.clear()
+        flash(
+            "Votre compte est supprimé. Vos candidatures ont été anonymisées. "
+            "Merci d'avoir utilisé Recrutement PVD.",
+            "success",
+        )
+        return redirect(url_for("public.home"))
+    return render_template("candidate/delete_account.html", form=form), form_status(form)

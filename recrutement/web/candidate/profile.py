@@ -10,11 +10,9 @@ from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.candidates import profile as profile_services
 from recrutement.candidates.forms import ProfileForm
-from recrutement.core.errors import ServiceError
-from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.web.candidate import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import form_status, submit
 
 
 def _profile_form(profile, mobility: list[profile_services.MobilityRegion]) -> ProfileForm:
@@ -62,19 +60,12 @@ def profile():
     found = profile_services.existing_profile(current_user)
     mobility = profile_services.mobility_places()
     form = _profile_form(found, mobility)
-    if form.validate_on_submit():
-        try:
-            profile_services.update_profile(current_user, _content(form))
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash("Votre profil est enregistré.", "success")
-            return redirect(url_for("candidate.profile"))
-    status = 400 if form.errors or form.form_errors else 200
+    if submit(form, lambda: profile_services.update_profile(current_user, _content(form))):
+        flash("Votre profil est enregistré.", "success")
+        return redirect(url_for("candidate.profile"))
     return (
         render_template("candidate/profile.html", form=form, profile=found, mobility=mobility),
-        status,
+        form_status(form),
     )
 
 

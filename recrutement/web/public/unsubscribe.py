@@ -12,6 +12,7 @@ from recrutement.applications.forms import ActionForm
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import csrf
 from recrutement.web.public import bp
+from recrutement.web.transaction import attempt
 
 
 @bp.route("/alertes/desinscription/<token>", methods=["GET", "POST"])
@@ -23,11 +24,7 @@ def alert_unsubscribe(token: str):
     one-click POST (RFC 8058, no CSRF token: the signed token in the URL is the
     authority) unsubscribes at once; the page's own form still checks its CSRF token."""
     if request.method == "POST" and request.form.get("List-Unsubscribe") == "One-Click":
-        try:
-            unsubscribe(token)
-        except ServiceError:
-            return "", 404
-        return "", 204
+        return ("", 204) if attempt(lambda: unsubscribe(token)) else ("", 404)
     form = ActionForm()
     try:
         saved = saved_search_for_token(token)
