@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from recrutement.accounts.models import Role
+from recrutement.accounts.models import Role, User
 from recrutement.accounts.permissions import roles
 from recrutement.applications import messages
 from recrutement.applications import services as applications
@@ -17,16 +22,16 @@ from recrutement.applications.forms import (
     MessageForm,
     RejectForm,
 )
-from recrutement.applications.models import Application, ApplicationStatus, CandidateProfile
-from recrutement.applications.profile_services import existing_profile
+from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.queries import (
     applications_for_member,
     get_application_for_member_or_404,
 )
-from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW
+from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
+from recrutement.candidates.models import CandidateProfile
+from recrutement.candidates.profile import existing_profile
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.cofunding.queries import requests_for_member
-from recrutement.core.errors import ServiceError
 from recrutement.core.french import plural
 from recrutement.core.spreadsheet import INTEGER, TEXT, Column, write_csv
 from recrutement.core.validators import whole_number
@@ -37,6 +42,7 @@ from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_me
 from recrutement.web.application_pages import application_history, post_message_and_return
 from recrutement.web.employer import bp
 from recrutement.web.forms import page_number
+from recrutement.web.transaction import act, form_status
 
 
 def _offer_applications(offer, status: str = ""):
@@ -118,20 +124,19 @@ def offer_applications_reject(offer_id: int):
     ]
     if not ids:
         flash("Cochez au moins une candidature.", "error")
-    elif form.validate_on_submit():
-        try:
-            count = applications.reject_many(
+    elif form.validate_on_submit() and (
+        done := act(
+            lambda: applications.reject_many(
                 current_user, offer, ids, form.reason.data or "", form.share_reason.data
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(
-                f"{plural(count, 'candidature non retenue', 'candidatures non retenues')} ; "
-                + ("le candidat est prévenu." if count < 2 else "les candidats sont prévenus."),
-                "success",
-            )
+        )
+    ):
+        count = done.value
+        flash(
+            f"{plural(count, 'candidature non retenue', 'candidatures non retenues')} ; "
+            + ("le candidat est prévenu." if count < 2 else "les candidats sont prévenus."),
+            "success",
+        )
     return redirect(url_for("employer.offer_applications", offer_id=offer.id))
 
 
@@ -195,7 +200,7 @@ def application(application_id: int):
         profile=profile,
         history=application_history(found),
         can={
-            name: t.allows(found.status)
+            name: allowed(t, found.status)
             for name, t in (
                 ("review", REVIEW),
                 ("interview", INTERVIEW),
@@ -246,7 +251,7 @@ def application_hire(application_id: int):
     """Record the hire after a confirmation page: who is hired, what follows, whether
     the other candidates are told (yes by default) and the mail they would receive."""
     found = get_application_for_member_or_404(current_user, application_id)
-    if not HIRE.allows(found.status):
+    if not allowed(HIRE, found.status):
         flash(
             f"Impossible de retenir cette candidature : elle est « {found.status.label.lower()} ».",
             "error",
@@ -255,16 +260,14 @@ def application_hire(application_id: int):
     form = HireForm()
     confirmed = request.form.get("etape") == "confirmer"
     if confirmed and form.validate_on_submit():
-        try:
-            told = applications.hire(
+        # A refusal is flashed above the confirmation page, shown again.
+        if done := act(
+            lambda: applications.hire(
                 current_user, found, form.notify_others.data, form.message.data or ""
             )
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        ):
             message = "Recrutement enregistré : l'offre est pourvue."
-            if told:
+            if told := done.value:
                 message += (
                     f" {plural(told, 'autre candidat prévenu', 'autres candidats prévenus')}."
                 )
@@ -280,7 +283,6 @@ def application_hire(application_id: int):
     # The preview is the mail of the first candidate who still has an account.
     preview_name = next((o.candidate.full_name for o in others if o.candidate), "")
     preview = applications.others_message_preview(found, form.message.data or "")
-    status = 400 if form.errors else 200
     return (
         render_template(
             "employer/application_hire.html",
@@ -291,36 +293,52 @@ def application_hire(application_id: int):
             preview=preview,
             preview_name=preview_name,
         ),
-        status,
+        form_status(form),
     )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move of an application from its page: the form it posts, the service it calls
+    (with the acting member, the application and the form), the message once done."""
+
+    form: type[FlaskForm]
+    call: Callable[[User, Application, Any], object]
+    done: str
+
+
+# By the action's word in the URL (/collectivite/candidatures/<id>/<action>).
+MOVES = {
+    "examiner": Move(
+        ActionForm,
+        lambda actor, found, form: applications.start_review(actor, found),
+        "La candidature est en cours d'examen ; le candidat est prévenu.",
+    ),
+    "entretien": Move(
+        InterviewForm,
+        lambda actor, found, form: applications.invite_to_interview(
+            actor, found, form.details.data
+        ),
+        "L'invitation à l'entretien est envoyée au candidat.",
+    ),
+    "refuser": Move(
+        RejectForm,
+        lambda actor, found, form: applications.reject(
+            actor, found, form.reason.data or "", form.share_reason.data
+        ),
+        "La candidature n'est pas retenue ; le candidat est prévenu.",
+    ),
+}
 
 
 @bp.post("/candidatures/<int:application_id>/<any(examiner, entretien, refuser):action>")
 @roles(Role.EMPLOYER)
 def application_move(application_id: int, action: str):
     found = get_application_for_member_or_404(current_user, application_id)
-    forms = {
-        "examiner": ActionForm,
-        "entretien": InterviewForm,
-        "refuser": RejectForm,
-    }
-    form = forms[action]()
+    move = MOVES[action]
+    form = move.form()
     if not form.validate_on_submit():
         flash("Le formulaire est incomplet : " + " ".join(sum(form.errors.values(), [])), "error")
-        return redirect(url_for("employer.application", application_id=found.id))
-    try:
-        if action == "examiner":
-            applications.start_review(current_user, found)
-            message = "La candidature est en cours d'examen ; le candidat est prévenu."
-        elif action == "entretien":
-            applications.invite_to_interview(current_user, found, form.details.data)
-            message = "L'invitation à l'entretien est envoyée au candidat."
-        else:
-            applications.reject(current_user, found, form.reason.data or "", form.share_reason.data)
-            message = "La candidature n'est pas retenue ; le candidat est prévenu."
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(message, "success")
+    elif act(lambda: move.call(current_user, found, form)):
+        flash(move.done, "success")
     return redirect(url_for("employer.application", application_id=found.id))

@@ -7,9 +7,12 @@ queries and calls one service."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +21,7 @@ from recrutement.accounts.permissions import roles
 from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.applications.queries import get_application_for_member_or_404
 from recrutement.cofunding import services
-from recrutement.cofunding.content import split_for
+from recrutement.cofunding.content import RequestContent, split_for
 from recrutement.cofunding.engine import InvalidPeriod, Split
 from recrutement.cofunding.forms import (
     COMPUTATION_FIELDS,
@@ -40,6 +43,7 @@ from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.web.employer import bp
 from recrutement.web.forms import add_service_error, page_number
+from recrutement.web.transaction import Refused, act, form_status, submit
 
 REQUESTS_PAGE_SIZE = 25
 ANSWER_PREFIX = "reponse"
@@ -156,24 +160,22 @@ def _quiet_split(form: RequestForm) -> Split | None:
         return None
 
 
-def _form_page(form: RequestForm, save, **context):
-    """Render the request form; on POST compute ("Calculer") or save through `save`."""
+def _form_page(
+    form: RequestForm, save: Callable[[RequestContent], ResponseReturnValue], **context: Any
+) -> ResponseReturnValue:
+    """Render the request form; on POST compute ("Calculer") or save through `save`
+    (which calls the service and answers once it is done)."""
     split = None
     if request.method == "POST":
         if request.form.get("action") == "calculer":
             split = _calculate(form)
-        elif form.validate_on_submit():
-            try:
-                return save(form.content())
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
+        elif done := submit(form, lambda: save(form.content())):
+            return done.value
     if split is None:
         split = _quiet_split(form)
-    status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "employer/cofunding_form.html", form=form, split=split, **context
-    ), status
+    ), form_status(form)
 
 
 @bp.route("/cofinancements/nouvelle/poste", methods=["GET", "POST"])
@@ -206,7 +208,7 @@ def _new_request(hire: Application | None):
     else:
         form = RequestForm()
 
-    def save(content):
+    def save(content: RequestContent) -> ResponseReturnValue:
         created = services.create_request(
             current_user, content, hire=hire, creation_token=form.creation_token.data or None
         )
@@ -237,7 +239,7 @@ def cofunding_edit(request_id: int):
     else:
         form = RequestForm()
 
-    def save(content):
+    def save(content: RequestContent) -> ResponseReturnValue:
         services.update_request(current_user, found, content, version=version_of(form))
         flash("Modifications enregistrées.", "success")
         return _to_request(found)
@@ -294,13 +296,8 @@ def cofunding_submit(request_id: int):
     if not form.validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page et déposez de nouveau.", "error")
         return _to_request(found)
-    try:
-        filed = services.submit(current_user, found, version=version_of(form))
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        if filed:
+    if done := act(lambda: services.submit(current_user, found, version=version_of(form))):
+        if done.value:
             flash(
                 "Demande déposée : la préfecture est prévenue. Vous pouvez encore la modifier "
                 "tant qu'elle n'a pas ouvert l'instruction.",
@@ -322,11 +319,7 @@ def cofunding_delete(request_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         number = found.id
-        try:
-            services.delete_draft(current_user, found)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        if not act(lambda: services.delete_draft(current_user, found)):
             return _to_request(found)
         flash(f"Le brouillon n° {number} est supprimé.", "success")
         return redirect(url_for("employer.cofunding_list"))
@@ -341,21 +334,16 @@ def cofunding_delete(request_id: int):
 def cofunding_attachment_add(request_id: int):
     found = get_request_for_member_or_404(current_user, request_id)
     form = AttachmentForm()
-    if form.validate_on_submit():
-        try:
-            attachment = services.add_attachment(
-                current_user, found, form.kind.data, form.file.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            if error.field is None:
-                # The request is no longer editable: its page shows no upload form.
-                flash(error.message, "error")
-                return _to_request(found, "pieces")
-            add_service_error(form, error)
-        else:
-            flash(f"Pièce ajoutée : {attachment.kind.label}.", "success")
-            return _to_request(found, "pieces")
+    outcome = submit(
+        form, lambda: services.add_attachment(current_user, found, form.kind.data, form.file.data)
+    )
+    if outcome:
+        flash(f"Pièce ajoutée : {outcome.value.kind.label}.", "success")
+        return _to_request(found, "pieces")
+    if isinstance(outcome, Refused) and outcome.field is None:
+        # The request is no longer editable: its page shows no upload form.
+        flash(outcome.message, "error")
+        return _to_request(found, "pieces")
     return _request_page(found, 400, attachment_form=form)
 
 
@@ -378,12 +366,7 @@ def cofunding_attachment_remove(request_id: int, attachment_id: int):
         abort(404)
     if ActionForm().validate_on_submit():
         label = attachment.kind.label
-        try:
-            services.remove_attachment(current_user, found, attachment_id)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if act(lambda: services.remove_attachment(current_user, found, attachment_id)):
             flash(f"Pièce retirée : {label}.", "success")
     else:
         flash("Le formulaire a expiré : rechargez la page et recommencez.", "error")
@@ -399,18 +382,12 @@ def cofunding_answer(request_id: int):
     """Answer a request for changes: the request goes back to instruction."""
     found = get_request_for_member_or_404(current_user, request_id)
     form = AnswerForm(prefix=ANSWER_PREFIX)
-    if form.validate_on_submit():
-        try:
-            services.answer_changes(current_user, found, form.body.data)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash(
-                "Réponse envoyée : la demande retourne en instruction et la préfecture est prévenue.",
-                "success",
-            )
-            return _to_request(found)
+    if submit(form, lambda: services.answer_changes(current_user, found, form.body.data)):
+        flash(
+            "Réponse envoyée : la demande retourne en instruction et la préfecture est prévenue.",
+            "success",
+        )
+        return _to_request(found)
     return _request_page(found, 400, answer_form=form)
 
 
@@ -419,15 +396,9 @@ def cofunding_answer(request_id: int):
 def cofunding_message(request_id: int):
     found = get_request_for_member_or_404(current_user, request_id)
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            services.post_message(current_user, found, form.body.data)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash("Message envoyé à la préfecture.", "success")
-            return _to_request(found, "messages")
+    if submit(form, lambda: services.post_message(current_user, found, form.body.data)):
+        flash("Message envoyé à la préfecture.", "success")
+        return _to_request(found, "messages")
     if found.status == CofundingStatus.DRAFT:
         # A draft's page has no message form to show the refusal on.
         flash("Déposez la demande avant d'écrire à la préfecture.", "error")
@@ -455,12 +426,10 @@ def cofunding_renew(request_id: int):
     if not ActionForm().validate_on_submit():
         flash("Le formulaire a expiré : rechargez la page et recommencez.", "error")
         return _to_request(found)
-    try:
-        renewal = services.renew(current_user, found)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    done = act(lambda: services.renew(current_user, found))
+    if not done:
         return _to_request(found)
+    renewal = done.value
     flash(
         f"Demande n° {renewal.id} préparée pour la période du "
         f"{renewal.period_start:%d/%m/%Y} au {renewal.period_end:%d/%m/%Y} : elle est "

@@ -9,12 +9,11 @@ from flask_login import current_user
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
 from recrutement.applications.messages import set_notification_frequency
-from recrutement.core.errors import ServiceError
 from recrutement.organisations import services as organisations
 from recrutement.organisations.forms import InviteForm, NotificationForm, RevokeInvitationForm
 from recrutement.organisations.queries import get_invitation_for_member_or_404
 from recrutement.web.employer import bp
-from recrutement.web.forms import add_service_error
+from recrutement.web.transaction import act, form_status, submit
 
 
 @bp.route("/membres", methods=["GET", "POST"])
@@ -22,19 +21,14 @@ from recrutement.web.forms import add_service_error
 def members():
     organisation = current_user.organisation
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invitation = organisations.invite_member(current_user, form.email.data)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            flash(
-                f"Invitation envoyée à {invitation.email}. Le lien est valable "
-                f"{(invitation.expires_at - invitation.created_at).days} jours.",
-                "success",
-            )
-            return redirect(url_for("employer.members"))
-    status = 400 if form.errors or form.form_errors else 200
+    if done := submit(form, lambda: organisations.invite_member(current_user, form.email.data)):
+        invitation = done.value
+        flash(
+            f"Invitation envoyée à {invitation.email}. Le lien est valable "
+            f"{(invitation.expires_at - invitation.created_at).days} jours.",
+            "success",
+        )
+        return redirect(url_for("employer.members"))
     return (
         render_template(
             "employer/members.html",
@@ -47,7 +41,7 @@ def members():
                 frequency=current_user.membership.notification_frequency
             ),
         ),
-        status,
+        form_status(form),
     )
 
 
@@ -55,13 +49,10 @@ def members():
 @roles(Role.EMPLOYER)
 def notifications_preference():
     form = NotificationForm()
-    if form.validate_on_submit():
-        try:
-            set_notification_frequency(current_user, form.frequency.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash("Préférence enregistrée.", "success")
+    if form.validate_on_submit() and act(
+        lambda: set_notification_frequency(current_user, form.frequency.data)
+    ):
+        flash("Préférence enregistrée.", "success")
     return redirect(url_for("employer.members"))
 
 
@@ -70,11 +61,8 @@ def notifications_preference():
 def revoke_invitation(invitation_id: int):
     invitation = get_invitation_for_member_or_404(current_user, invitation_id)
     form = RevokeInvitationForm()
-    if form.validate_on_submit():
-        try:
-            organisations.revoke_invitation(current_user, invitation)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash("L'invitation est annulée : son lien ne fonctionne plus.", "success")
+    if form.validate_on_submit() and act(
+        lambda: organisations.revoke_invitation(current_user, invitation)
+    ):
+        flash("L'invitation est annulée : son lien ne fonctionne plus.", "success")
     return redirect(url_for("employer.members"))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from recrutement.accounts.models import Role
+from recrutement.accounts.models import Role, User
 from recrutement.accounts.permissions import roles
 from recrutement.applications.services import count_by_offer
-from recrutement.core.errors import ServiceError
 from recrutement.core.french import of_organisation
 from recrutement.core.models import AuditEvent
 from recrutement.extensions import db
@@ -19,24 +21,38 @@ from recrutement.offers import services as offers
 from recrutement.offers.forms import ActionForm, OfferForm, RepublishForm
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
-from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH
+from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH, allowed
 from recrutement.web.employer import bp
-from recrutement.web.forms import add_service_error, page_number
+from recrutement.web.forms import page_number
+from recrutement.web.transaction import act, form_status, submit
 
 OFFERS_PAGE_SIZE = 25
-# One-click actions that need a confirmation page first.
+
+
+@dataclass(frozen=True)
+class ConfirmedAction:
+    """A one-click action on an offer that asks for a confirmation page first: the
+    service it calls, the page's title and consequence, the message once done."""
+
+    service: Callable[[User, Offer], object]
+    title: str
+    consequence: str
+    done: str
+
+
+# By the action's word in the URL (/collectivite/offres/<id>/<action>).
 CONFIRMED_ACTIONS = {
-    "cloturer": (
-        offers.close,
-        CLOSE,
-        "Clôturer l'offre",
-        "L'offre ne sera plus visible des candidats. Vous pourrez la republier avec une nouvelle date limite.",
+    "cloturer": ConfirmedAction(
+        service=offers.close,
+        title="Clôturer l'offre",
+        consequence="L'offre ne sera plus visible des candidats. Vous pourrez la republier avec une nouvelle date limite.",
+        done=f"L'offre est {CLOSE.done}.",
     ),
-    "pourvue": (
-        offers.mark_filled,
-        FILL,
-        "Marquer l'offre comme pourvue",
-        "L'offre ne sera plus visible des candidats et sera comptée comme poste pourvu.",
+    "pourvue": ConfirmedAction(
+        service=offers.mark_filled,
+        title="Marquer l'offre comme pourvue",
+        consequence="L'offre ne sera plus visible des candidats et sera comptée comme poste pourvu.",
+        done=f"L'offre est {FILL.done}.",
     ),
 }
 
@@ -99,17 +115,10 @@ def offers_list():
 @roles(Role.EMPLOYER)
 def offer_new():
     form = _offer_form()
-    if form.validate_on_submit():
-        try:
-            offer = offers.create_draft(current_user, _content(form))
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash("Brouillon enregistré. Relisez l'aperçu puis publiez l'offre.", "success")
-            return redirect(url_for("employer.offer", offer_id=offer.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("employer/offer_form.html", form=form, offer=None), status
+    if done := submit(form, lambda: offers.create_draft(current_user, _content(form))):
+        flash("Brouillon enregistré. Relisez l'aperçu puis publiez l'offre.", "success")
+        return redirect(url_for("employer.offer", offer_id=done.value.id))
+    return render_template("employer/offer_form.html", form=form, offer=None), form_status(form)
 
 
 @bp.get("/offres/<int:offer_id>")
@@ -127,7 +136,7 @@ def offer(offer_id: int):
         history=history,
         action_form=ActionForm(),
         republish_form=RepublishForm(),
-        can=lambda transition: transition.allows(found.status),
+        can=lambda transition: allowed(transition, found.status),
         application_count=count_by_offer([found.id]).get(found.id, 0),
         transitions={"publish": PUBLISH, "republish": REPUBLISH, "close": CLOSE, "fill": FILL},
     )
@@ -138,17 +147,10 @@ def offer(offer_id: int):
 def offer_edit(offer_id: int):
     found = get_offer_for_member_or_404(current_user, offer_id)
     form = _offer_form(found)
-    if form.validate_on_submit():
-        try:
-            offers.update_offer(current_user, found, _content(form))
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash("Modifications enregistrées.", "success")
-            return redirect(url_for("employer.offer", offer_id=found.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("employer/offer_form.html", form=form, offer=found), status
+    if submit(form, lambda: offers.update_offer(current_user, found, _content(form))):
+        flash("Modifications enregistrées.", "success")
+        return redirect(url_for("employer.offer", offer_id=found.id))
+    return render_template("employer/offer_form.html", form=form, offer=found), form_status(form)
 
 
 @bp.get("/offres/<int:offer_id>/apercu")
@@ -176,17 +178,11 @@ def _after_action(offer: Offer, message: str):
 @roles(Role.EMPLOYER)
 def offer_publish(offer_id: int):
     found = get_offer_for_member_or_404(current_user, offer_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("employer.offer", offer_id=found.id))
-    try:
-        offers.publish(current_user, found)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("employer.offer", offer_id=found.id))
-    return _after_action(
-        found, "L'offre est publiée : les candidats peuvent la trouver et postuler."
-    )
+    if ActionForm().validate_on_submit() and act(lambda: offers.publish(current_user, found)):
+        return _after_action(
+            found, "L'offre est publiée : les candidats peuvent la trouver et postuler."
+        )
+    return redirect(url_for("employer.offer", offer_id=found.id))
 
 
 @bp.post("/offres/<int:offer_id>/republier")
@@ -195,12 +191,7 @@ def offer_republish(offer_id: int):
     found = get_offer_for_member_or_404(current_user, offer_id)
     form = RepublishForm()
     if form.validate_on_submit():
-        try:
-            offers.republish(current_user, found, form.application_deadline.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        if act(lambda: offers.republish(current_user, found, form.application_deadline.data)):
             return _after_action(found, "L'offre est de nouveau publiée.")
     else:
         flash("Indiquez une nouvelle date limite valide (jj/mm/aaaa).", "error")
@@ -212,22 +203,18 @@ def offer_republish(offer_id: int):
 def offer_confirmed_action(offer_id: int, action: str):
     """Close or mark filled, after a confirmation page (works without JavaScript)."""
     found = get_offer_for_member_or_404(current_user, offer_id)
-    service, transition, title, consequence = CONFIRMED_ACTIONS[action]
+    confirmed = CONFIRMED_ACTIONS[action]
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            service(current_user, found)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for("employer.offer", offer_id=found.id))
-        return _after_action(found, f"L'offre est {transition.done}.")
+        if act(lambda: confirmed.service(current_user, found)):
+            return _after_action(found, confirmed.done)
+        return redirect(url_for("employer.offer", offer_id=found.id))
     return render_template(
         "employer/offer_confirm.html",
         offer=found,
         form=form,
-        title=title,
-        consequence=consequence,
+        title=confirmed.title,
+        consequence=confirmed.consequence,
         action=action,
     )
 
