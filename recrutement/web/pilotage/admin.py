@@ -23,17 +23,15 @@ from recrutement.accounts.admin_forms import (
 from recrutement.accounts.forms import StaffAccountForm
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.permissions import roles
-from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.organisations import services as organisations
 from recrutement.organisations.admin_forms import OrganisationEditForm, OrganisationFilterForm
 from recrutement.organisations.models import Organisation
 from recrutement.referential.models import Department
-from recrutement.web.forms import add_service_error, page_number
+from recrutement.web.forms import page_number
 from recrutement.web.organisation_decision import organisation_decision_page
 from recrutement.web.pilotage import STAFF_PAGE_SIZE, bp
-
-# Past this, a page number is a typo or a probe; it is read as the last page.
+from recrutement.web.transaction import act, form_status, submit
 
 ACCOUNT_EVENT_LABELS = {
     "signed_up": "Inscription",
@@ -127,24 +125,23 @@ def organisation_edit(organisation_id: int):
     if request.method == "GET":
         form.name.data = found.name
         form.towns.data = [town.insee_code for town in found.towns]
-    if form.validate_on_submit():
+
+    def update() -> bool:
         codes = list(form.towns.data or []) + organisations.parse_town_codes(form.extra_towns.data)
-        try:
-            changed = organisations.update_organisation(current_user, found, form.name.data, codes)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
+        return organisations.update_organisation(current_user, found, form.name.data, codes)
+
+    if done := submit(form, update):
+        if done.value:
+            flash(
+                "La collectivité est modifiée ; le changement figure dans son historique.",
+                "success",
+            )
         else:
-            if changed:
-                flash(
-                    "La collectivité est modifiée ; le changement figure dans son historique.",
-                    "success",
-                )
-            else:
-                flash("Aucun changement : la collectivité est inchangée.", "info")
-            return redirect(url_for("pilotage.organisation", organisation_id=found.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("pilotage/organisation_edit.html", organisation=found, form=form), status
+            flash("Aucun changement : la collectivité est inchangée.", "info")
+        return redirect(url_for("pilotage.organisation", organisation_id=found.id))
+    return render_template(
+        "pilotage/organisation_edit.html", organisation=found, form=form
+    ), form_status(form)
 
 
 # Accounts
@@ -156,24 +153,22 @@ def accounts_page():
     """Every account, searchable; below the list, the creation of a staff account."""
     form = StaffAccountForm()
     form.departments.choices = _department_choices()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_staff_account(
-                current_user,
-                form.email.data,
-                Role(form.role.data),
-                form.departments.data,
-                form.first_name.data,
-                form.last_name.data,
-            )
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            flash(
-                f"Compte créé pour {user.email}. Un courriel l'invite à choisir son mot de passe.",
-                "success",
-            )
-            return redirect(url_for("pilotage.accounts"))
+    if done := submit(
+        form,
+        lambda: accounts.create_staff_account(
+            current_user,
+            form.email.data,
+            Role(form.role.data),
+            form.departments.data,
+            form.first_name.data,
+            form.last_name.data,
+        ),
+    ):
+        flash(
+            f"Compte créé pour {done.value.email}. Un courriel l'invite à choisir son mot de passe.",
+            "success",
+        )
+        return redirect(url_for("pilotage.accounts"))
     filters = AccountFilterForm(request.args)
     filters.validate()
     page = _paginate(
@@ -182,12 +177,11 @@ def accounts_page():
         )
     )
     filtered = any(request.args.get(name) for name in ("q", "role", "organisation"))
-    status = 400 if form.errors or form.form_errors else 200
     return (
         render_template(
             "pilotage/accounts.html", form=form, filters=filters, page=page, filtered=filtered
         ),
-        status,
+        form_status(form),
     )
 
 
@@ -211,25 +205,14 @@ def account(user_id: int):
 def _status_change(user_id: int, deactivate: bool):
     user = db.get_or_404(User, user_id)
     form = AccountStatusForm()
-    if form.validate_on_submit():
-        try:
-            if deactivate:
-                accounts.deactivate_account(current_user, user, form.reason.data or "")
-            else:
-                accounts.reactivate_account(current_user, user, form.reason.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
+    change = accounts.deactivate_account if deactivate else accounts.reactivate_account
+    if submit(form, lambda: change(current_user, user, form.reason.data or "")):
+        if deactivate:
+            message = f"Le compte de {user.full_name} est désactivé ; ses sessions sont fermées."
         else:
-            if deactivate:
-                message = (
-                    f"Le compte de {user.full_name} est désactivé ; ses sessions sont fermées."
-                )
-            else:
-                message = f"Le compte de {user.full_name} est réactivé : la personne peut de nouveau se connecter."
-            flash(message, "success")
-            return redirect(url_for("pilotage.account", user_id=user.id))
-    status = 400 if form.errors or form.form_errors else 200
+            message = f"Le compte de {user.full_name} est réactivé : la personne peut de nouveau se connecter."
+        flash(message, "success")
+        return redirect(url_for("pilotage.account", user_id=user.id))
     return (
         render_template(
             "pilotage/account_confirm.html",
@@ -238,7 +221,7 @@ def _status_change(user_id: int, deactivate: bool):
             deactivate=deactivate,
             is_self=user.id == current_user.id,
         ),
-        status,
+        form_status(form),
     )
 
 
@@ -262,13 +245,8 @@ def account_resend_invitation(user_id: int):
     if not form.validate_on_submit():
         flash("Le formulaire a expiré ou n'a pas pu être vérifié. Merci de le renvoyer.", "error")
         return redirect(url_for("pilotage.account", user_id=user.id))
-    try:
-        kind = accounts.resend_invitation(current_user, user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(f"Envoyé à {user.email} : {accounts.INVITATION_MAILS[kind]}.", "success")
+    if done := act(lambda: accounts.resend_invitation(current_user, user)):
+        flash(f"Envoyé à {user.email} : {accounts.INVITATION_MAILS[done.value]}.", "success")
     return redirect(url_for("pilotage.account", user_id=user.id))
 
 
@@ -280,20 +258,15 @@ def account_departments(user_id: int):
     form.departments.choices = _department_choices()
     if request.method == "GET":
         form.departments.data = user.department_codes
-    if form.validate_on_submit():
-        try:
-            changed = accounts.change_staff_departments(current_user, user, form.departments.data)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
+    if done := submit(
+        form, lambda: accounts.change_staff_departments(current_user, user, form.departments.data)
+    ):
+        if done.value:
+            flash("Les départements du compte sont modifiés.", "success")
         else:
-            if changed:
-                flash("Les départements du compte sont modifiés.", "success")
-            else:
-                flash("Aucun changement : les départements sont les mêmes.", "info")
-            return redirect(url_for("pilotage.account", user_id=user.id))
-    status = 400 if form.errors or form.form_errors else 200
+            flash("Aucun changement : les départements sont les mêmes.", "info")
+        return redirect(url_for("pilotage.account", user_id=user.id))
     return (
         render_template("pilotage/account_departments.html", account=user, form=form),
-        status,
+        form_status(form),
     )

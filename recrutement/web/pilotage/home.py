@@ -22,6 +22,7 @@ from recrutement.referential.models import Commune
 from recrutement.referential.pvd_import import apply_pvd_import, parse_pvd_csv
 from recrutement.web.dashboards import FORMATTERS
 from recrutement.web.pilotage import bp
+from recrutement.web.transaction import form_status
 
 
 @bp.get("/")
@@ -74,10 +75,10 @@ def referential():
             flash(f"Liste des communes PVD importée : {_summary(result)}.", "success")
             return redirect(url_for("pilotage.referential"))
     pvd_towns = db.session.scalar(select(func.count()).where(Commune.is_pvd))
-    status = 400 if form.errors or (report and report.errors) else 200
+    # A file with errors has them said on its field: the form shows errors, 400.
     return (
         render_template("pilotage/referential.html", form=form, report=report, pvd_towns=pvd_towns),
-        status,
+        form_status(form),
     )
 
 

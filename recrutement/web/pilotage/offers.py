@@ -9,15 +9,15 @@ from sqlalchemy import select
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
-from recrutement.core.errors import ServiceError
 from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.offers import services as offers
 from recrutement.offers.forms import UnpublishForm
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.queries import get_published_offer_or_404
-from recrutement.web.forms import add_service_error, page_number
+from recrutement.web.forms import page_number
 from recrutement.web.pilotage import STAFF_PAGE_SIZE, bp
+from recrutement.web.transaction import form_status, submit
 
 
 @bp.get("/offres")
@@ -45,14 +45,9 @@ def offers_list():
 def offer_unpublish(offer_id: int):
     offer = get_published_offer_or_404(offer_id)
     form = UnpublishForm()
-    if form.validate_on_submit():
-        try:
-            offers.unpublish(current_user, offer, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            flash(f"L'offre n° {offer.id} est retirée ; la collectivité est prévenue.", "success")
-            return redirect(url_for("pilotage.offers_list"))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("pilotage/offer_unpublish.html", offer=offer, form=form), status
+    if submit(form, lambda: offers.unpublish(current_user, offer, form.reason.data)):
+        flash(f"L'offre n° {offer.id} est retirée ; la collectivité est prévenue.", "success")
+        return redirect(url_for("pilotage.offers_list"))
+    return render_template("pilotage/offer_unpublish.html", offer=offer, form=form), form_status(
+        form
+    )

@@ -8,8 +8,12 @@ ANAH agent gets 403 on them whatever the request; the ANAH opinion likewise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import roles
@@ -54,6 +58,8 @@ from recrutement.cofunding.workflow import (
     OPEN,
     REFUSE,
     REQUEST_CHANGES,
+    Transition,
+    allowed,
 )
 from recrutement.core.errors import ServiceError
 from recrutement.core.time import PARIS, paris_today
@@ -62,6 +68,7 @@ from recrutement.files.views import send_stored_file
 from recrutement.web.cofunding_queue import QUEUE_PAGE_SIZE, download, filed_on, with_details
 from recrutement.web.forms import add_service_error, page_number
 from recrutement.web.prefecture import bp
+from recrutement.web.transaction import Refused, attempt
 
 # The views of the queue, in the order of its tabs, with what each says when empty.
 VIEW_LABELS = {
@@ -174,12 +181,12 @@ def _can(found: CofundingRequest) -> dict[str, bool]:
     prefecture = current_user.role == Role.PREFECTURE
     status = found.status
     return {
-        "open": prefecture and OPEN.allows(status),
-        "request_changes": prefecture and REQUEST_CHANGES.allows(status),
+        "open": prefecture and allowed(OPEN, status),
+        "request_changes": prefecture and allowed(REQUEST_CHANGES, status),
         "adjust": prefecture and status == CofundingStatus.IN_INSTRUCTION,
-        "grant": prefecture and GRANT.allows(status),
-        "refuse": prefecture and REFUSE.allows(status),
-        "dismiss": prefecture and DISMISS.allows(status),
+        "grant": prefecture and allowed(GRANT, status),
+        "refuse": prefecture and allowed(REFUSE, status),
+        "dismiss": prefecture and allowed(DISMISS, status),
         "anah_opinion": current_user.role == Role.ANAH and found.status in OPINION_STATES,
     }
 
@@ -246,13 +253,14 @@ def request_decision(request_id: int):
     return send_stored_file(found.decision_pdf, f"decision-cofinancement-{found.id}.pdf")
 
 
-def _show_refusal(form, error: ServiceError, text_field: str | None = None) -> None:
-    """A refusal naming a field goes under it; any other is flashed."""
-    if error.field is None:
-        flash(error.message, "error")
+def _show_refusal(form: FlaskForm, refused: Refused, text_field: str | None = None) -> None:
+    """A refusal naming a field goes under it (a message's "body" under the form's own
+    text field); any other is flashed."""
+    if refused.field is None:
+        flash(refused.message, "error")
         return
-    field = text_field if error.field == "body" and text_field else error.field
-    add_service_error(form, ServiceError(error.message, field=field))
+    field = text_field if refused.field == "body" and text_field else refused.field
+    add_service_error(form, ServiceError(refused.message, field=field))
 
 
 def _refresh_version(form, found: CofundingRequest) -> None:
@@ -280,16 +288,13 @@ def _act(found, form, form_name: str, call, done: str, text_field: str | None = 
     typed = any(field.name not in ("csrf_token", "version") for field in form)
     told = False  # a refusal already flashed
     if form.validate_on_submit():
-        try:
-            call(form)
-        except ServiceError as error:
-            db.session.rollback()
-            _show_refusal(form, error, text_field)
-            told = error.field is None
-            if error.field is None and not typed:
-                return redirect(_detail_url(found))
-        else:
+        outcome = attempt(lambda: call(form))
+        if outcome:
             flash(done, "success")
+            return redirect(_detail_url(found))
+        _show_refusal(form, outcome, text_field)
+        told = outcome.field is None
+        if told and not typed:
             return redirect(_detail_url(found))
     elif "version" in form.errors:
         flash("Le formulaire est incomplet : rechargez la page et recommencez.", "error")
@@ -381,7 +386,7 @@ def request_grant(request_id: int):
     what the page showed (its version): a change made since is refused, and the page
     shown again with the request as it now is."""
     found = get_request_for_instructor_or_404(current_user, request_id)
-    if not GRANT.allows(found.status):
+    if not allowed(GRANT, found.status):
         flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
         return redirect(_detail_url(found))
     status = 200
@@ -393,21 +398,21 @@ def request_grant(request_id: int):
     else:
         form = VersionedForm()
         if form.validate_on_submit():
-            try:
-                instruction.grant(current_user, found, version=form.version.data)
-            except ServiceError as error:
-                db.session.rollback()
-                if not GRANT.allows(found.status):
-                    flash(error.message, "error")
-                    return redirect(_detail_url(found))
-                form.form_errors.append(error.message)
-                _refresh_version(form, found)
-            else:
+            outcome = attempt(
+                lambda: instruction.grant(current_user, found, version=form.version.data)
+            )
+            if outcome:
                 flash(
                     "Demande accordée : la décision est produite et la collectivité est prévenue.",
                     "success",
                 )
                 return redirect(_detail_url(found))
+            if not allowed(GRANT, found.status):
+                flash(outcome.message, "error")
+                return redirect(_detail_url(found))
+            # Still to grant (amounts changed meanwhile): said above the confirmation.
+            form.form_errors.append(outcome.message)
+            _refresh_version(form, found)
         elif "version" in form.errors:
             flash("Le formulaire est incomplet : rechargez la page et recommencez.", "error")
             return redirect(_detail_url(found))
@@ -432,26 +437,41 @@ def request_grant(request_id: int):
     ), status
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A decision that closes a request with a reason (refuse, dismiss): its form, the
+    service and the move it makes, what the confirmation page says, the message once done."""
+
+    form: type[RefuseForm] | type[DismissForm]
+    service: Callable[..., object]
+    transition: Transition
+    title: str
+    consequence: str
+    button: str
+    done: str
+
+
+# By the action's word in the URL (/prefecture/demandes/<id>/<action>).
 DECISIONS = {
-    "refuser": (
-        RefuseForm,
-        instruction.refuse,
-        REFUSE,
-        "Refuser la demande",
-        "La demande sera définitivement refusée. La collectivité reçoit le motif par courriel ; "
-        "elle pourra déposer une nouvelle demande pour ce poste.",
-        "Confirmer le refus",
-        "Demande refusée : la collectivité est prévenue avec le motif.",
-    ),
-    "classer": (
-        DismissForm,
-        instruction.dismiss,
-        DISMISS,
-        "Classer la demande sans suite",
-        "La demande sera close sans décision sur le fond. La collectivité reçoit le motif "
+    "refuser": Decision(
+        form=RefuseForm,
+        service=instruction.refuse,
+        transition=REFUSE,
+        title="Refuser la demande",
+        consequence="La demande sera définitivement refusée. La collectivité reçoit le motif "
         "par courriel ; elle pourra déposer une nouvelle demande pour ce poste.",
-        "Confirmer le classement sans suite",
-        "Demande classée sans suite : la collectivité est prévenue avec le motif.",
+        button="Confirmer le refus",
+        done="Demande refusée : la collectivité est prévenue avec le motif.",
+    ),
+    "classer": Decision(
+        form=DismissForm,
+        service=instruction.dismiss,
+        transition=DISMISS,
+        title="Classer la demande sans suite",
+        consequence="La demande sera close sans décision sur le fond. La collectivité reçoit "
+        "le motif par courriel ; elle pourra déposer une nouvelle demande pour ce poste.",
+        button="Confirmer le classement sans suite",
+        done="Demande classée sans suite : la collectivité est prévenue avec le motif.",
     ),
 }
 
@@ -461,39 +481,40 @@ DECISIONS = {
 def request_decide(request_id: int, action: str):
     """Refuse or dismiss, from a confirmation page that asks the reason."""
     found = get_request_for_instructor_or_404(current_user, request_id)
-    form_class, service, transition, title, consequence, button, done = DECISIONS[action]
+    decision = DECISIONS[action]
     status = 200
     if request.method == "GET":
-        if not transition.allows(found.status):
+        if not allowed(decision.transition, found.status):
             flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
             return redirect(_detail_url(found))
         # The version of the page the agent came from, so that the decision is refused
         # if the request changed since they read it.
         seen = request.args.get("version", type=int) or found.version
-        form = form_class(formdata=None, data={"version": seen})
+        form = decision.form(formdata=None, data={"version": seen})
     else:
-        form = form_class()
+        form = decision.form()
         if form.validate_on_submit():
-            try:
-                service(current_user, found, form.reason.data, version=form.version.data)
-            except ServiceError as error:
-                db.session.rollback()
-                _show_refusal(form, error, "reason")
-                if not transition.allows(found.status):
-                    return redirect(_detail_url(found))
-                _refresh_version(form, found)
-            else:
-                flash(done, "success")
+            outcome = attempt(
+                lambda: decision.service(
+                    current_user, found, form.reason.data, version=form.version.data
+                )
+            )
+            if outcome:
+                flash(decision.done, "success")
                 return redirect(_detail_url(found))
+            _show_refusal(form, outcome, "reason")
+            if not allowed(decision.transition, found.status):
+                return redirect(_detail_url(found))
+            _refresh_version(form, found)
         status = 400
     return render_template(
         "prefecture/request_confirm.html",
         request_=found,
         form=form,
         action=action,
-        title=title,
-        consequence=consequence,
-        button=button,
+        title=decision.title,
+        consequence=decision.consequence,
+        button=decision.button,
     ), status
 
 
