@@ -22,7 +22,7 @@ def email_address() -> Email:
     )
 
 
-def strip(value):
+def strip(value: object) -> object:
     """Field filter: drop the spaces a paste brings around a value."""
     return value.strip() if isinstance(value, str) else value
 
@@ -32,7 +32,7 @@ def strip(value):
 MAX_ROW_ID = 2**31 - 1
 
 
-def whole_number(raw, maximum: int = MAX_ROW_ID) -> int | None:
+def whole_number(raw: object, maximum: int = MAX_ROW_ID) -> int | None:
     """`raw` (a query or form value) as a whole number from 0 to `maximum` written in
     ASCII digits, else None. `str.isdigit()` alone is not enough: it accepts "²", which
     int() refuses, and any length, which the database refuses."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -48,10 +48,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None, retry_after_seconds: int | None = None):
+def render_error(
+    code: int, message: str | None = None, retry_after_seconds: int | None = None
+) -> tuple[Response | str, int] | tuple[Response | str, int, dict[str, str]]:
     """The response for an error `code`, HTML or JSON depending on the path."""
     title, default_message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     message = message or default_message
+    response: Response | str
     if _wants_json():
         body = {"erreur": title, "message": message}
         response = jsonify(body)
@@ -64,10 +67,9 @@ def render_error(code: int, message: str | None = None, retry_after_seconds: int
             message=message,
             retry_after_minutes=minutes,
         )
-    response = (response, code)
     if retry_after_seconds:
-        response = (*response, {"Retry-After": str(retry_after_seconds)})
-    return response
+        return response, code, {"Retry-After": str(retry_after_seconds)}
+    return response, code
 
 
 def init_errors(app: Flask) -> None:

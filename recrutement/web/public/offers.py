@@ -93,7 +93,7 @@ def feed():
             if with_slug
             else url_for("public.offer", offer_id=offer.id)
         ),
-        updated=offers[0].published_at if offers else utcnow(),
+        updated=(offers[0].published_at if offers else None) or utcnow(),
     )
     return Response(body, mimetype="application/atom+xml")
 
