@@ -50,7 +50,7 @@ class Worker:
         self.stopping = False
         self.last_housekeeping = float("-inf")
 
-    def stop(self, *_args) -> None:
+    def stop(self, *_args: object) -> None:
         self.stopping = True
 
     def tick(self) -> None:
