@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("prefecture", __name__, url_prefix="/prefecture")
 
-from recrutement.web.prefecture import dashboard, home, requests  # noqa: E402, F401, I001
+from recrutement.web.prefecture import dashboard, home, request_queue, requests  # noqa: E402, F401, I001
