@@ -28,7 +28,7 @@ from recrutement.accounts.passwords import (
 )
 from recrutement.accounts.tokens import TokenPurpose, read_token
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import AuditEvent, record_event
+from recrutement.core.models import record_event
 from recrutement.core.ratelimit import Limit, RateLimitExceeded, check, hit
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
@@ -293,20 +293,6 @@ def search_accounts(
             )
         )
     return query.order_by(User.last_name, User.first_name, User.email, User.id)
-
-
-def account_history(user: User) -> list[AuditEvent]:
-    """The audit events about an account, newest first."""
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .options(selectinload(AuditEvent.actor))
-            .where(
-                AuditEvent.object_type == User.__tablename__, AuditEvent.object_id == str(user.id)
-            )
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        )
-    )
 
 
 def _require_admin(actor: User) -> None:

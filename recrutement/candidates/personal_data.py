@@ -46,7 +46,7 @@ from recrutement.candidates.models import (
     Favourite,
 )
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import AuditEvent, record_event, record_event_on
+from recrutement.core.models import AuditEvent, history_of, record_event, record_event_on
 from recrutement.core.ratelimit import Limit, hit
 from recrutement.core.time import utcnow
 from recrutement.emails.models import OutgoingEmail
@@ -114,17 +114,9 @@ def _named(model: type[Region] | type[Department], codes: list[str]) -> list[dic
 
 def _history(application: Application) -> list[dict[str, Any]]:
     """What happened to the application, without who did it nor internal comments."""
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(
-            AuditEvent.object_type == Application.__tablename__,
-            AuditEvent.object_id == str(application.id),
-        )
-        .order_by(AuditEvent.created_at, AuditEvent.id)
-    )
     return [
         {"date": _date(event.created_at), "evenement": EVENT_LABELS.get(event.action, event.action)}
-        for event in events
+        for event in history_of(application)
     ]
 
 

@@ -50,7 +50,7 @@ from recrutement.cofunding.workflow import (
     SUBMIT,
 )
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import AuditEvent, record_event
+from recrutement.core.models import record_event
 from recrutement.core.time import utcnow
 from recrutement.core.workflow import Transition
 from recrutement.extensions import db
@@ -447,20 +447,6 @@ def renew(actor: User, request: CofundingRequest) -> CofundingRequest:
 
 
 # --- what both sides read, and what only the instructors read ------------------------
-
-
-def history(request: CofundingRequest) -> list[AuditEvent]:
-    """Every transition and change (who, when, comment); private notes are not in it."""
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.object_type == CofundingRequest.__tablename__,
-                AuditEvent.object_id == str(request.id),
-            )
-            .order_by(AuditEvent.created_at, AuditEvent.id)
-        )
-    )
 
 
 def thread(request: CofundingRequest) -> list[CofundingMessage]:

@@ -19,7 +19,7 @@ from recrutement.accounts.models import Role, User, user_department
 from recrutement.accounts.services import SIGNUP_PER_ADDRESS, new_user
 from recrutement.core.errors import ServiceError
 from recrutement.core.french import commune_organisation_name
-from recrutement.core.models import AuditEvent, record_event
+from recrutement.core.models import record_event
 from recrutement.core.ratelimit import hit
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
@@ -504,21 +504,6 @@ def search_organisations(
         query = query.where(Organisation.department_code == department_code)
     pending_first = case((Organisation.status == OrganisationStatus.PENDING, 0), else_=1)
     return query.order_by(pending_first, Organisation.name, Organisation.id)
-
-
-def organisation_history(organisation: Organisation) -> list[AuditEvent]:
-    """The audit events about an organisation, newest first."""
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .options(selectinload(AuditEvent.actor))
-            .where(
-                AuditEvent.object_type == Organisation.__tablename__,
-                AuditEvent.object_id == str(organisation.id),
-            )
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        )
-    )
 
 
 def pvd_towns_of(department_code: str) -> list[Commune]:

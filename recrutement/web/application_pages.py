@@ -1,31 +1,15 @@
-"""What the candidate's and the employer's application pages share: the history of an
-application, and posting a message in its thread."""
+"""What the candidate's and the employer's application pages share: posting a message
+in the application's thread."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from recrutement.applications import messages
 from recrutement.applications.forms import MessageForm
 from recrutement.applications.models import Application
-from recrutement.core.models import AuditEvent
-from recrutement.extensions import db
 from recrutement.web.transaction import act
-
-
-def application_history(application: Application) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.object_type == "application",
-                AuditEvent.object_id == str(application.id),
-            )
-            .order_by(AuditEvent.created_at, AuditEvent.id)
-        )
-    )
 
 
 def post_message_and_return(application: Application, endpoint: str):

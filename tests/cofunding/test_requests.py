@@ -17,7 +17,7 @@ from recrutement.accounts.models import Role, User
 from recrutement.cofunding import instruction, services
 from recrutement.cofunding.models import CofundingRequest, InstructionNote
 from recrutement.core.errors import ServiceError
-from recrutement.core.models import AuditEvent
+from recrutement.core.models import AuditEvent, history_of
 from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.files.storage import file_path
@@ -340,7 +340,7 @@ def test_private_notes_stay_out_of_the_history_and_the_thread(people):
     services.post_message(people.employer, request, "Le contrat est signé.")
     assert db.session.scalar(select(func.count(InstructionNote.id))) == 1
     assert [m.body for m in services.thread(request)] == ["Le contrat est signé."]
-    assert "Vérifier" not in " ".join(e.comment for e in services.history(request))
+    assert "Vérifier" not in " ".join(e.comment for e in history_of(request))
     with pytest.raises(ServiceError):
         instruction.add_note(people.employer, request, "Je lis les notes ?")
     db.session.rollback()

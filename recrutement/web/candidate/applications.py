@@ -17,9 +17,10 @@ from recrutement.applications.queries import (
     get_application_for_candidate_or_404,
 )
 from recrutement.applications.workflow import WITHDRAW, allowed
+from recrutement.core.models import history_of
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
-from recrutement.web.application_pages import application_history, post_message_and_return
+from recrutement.web.application_pages import post_message_and_return
 from recrutement.web.candidate import bp
 from recrutement.web.forms import page_number
 from recrutement.web.transaction import act
@@ -56,7 +57,7 @@ def applications_list():
 @roles(Role.CANDIDATE)
 def application(application_id: int):
     found = get_application_for_candidate_or_404(current_user, application_id)
-    history = application_history(found)
+    history = history_of(found)
     thread = messages.thread(found)
     # Shown in full on this page: the thread is read (before the page counts the unread).
     messages.mark_read_by_candidate(current_user, found)

@@ -33,13 +33,14 @@ from recrutement.candidates.profile import existing_profile
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.cofunding.queries import requests_for_member
 from recrutement.core.french import plural
+from recrutement.core.models import history_of
 from recrutement.core.spreadsheet import INTEGER, TEXT, Column, write_csv
 from recrutement.core.validators import whole_number
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.models import Offer
 from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
-from recrutement.web.application_pages import application_history, post_message_and_return
+from recrutement.web.application_pages import post_message_and_return
 from recrutement.web.employer import bp
 from recrutement.web.forms import page_number
 from recrutement.web.transaction import act, form_status
@@ -198,7 +199,7 @@ def application(application_id: int):
         "employer/application.html",
         application=found,
         profile=profile,
-        history=application_history(found),
+        history=history_of(found),
         can={
             name: allowed(t, found.status)
             for name, t in (

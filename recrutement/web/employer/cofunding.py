@@ -38,6 +38,7 @@ from recrutement.cofunding.queries import get_request_for_member_or_404, request
 from recrutement.cofunding.rules import funding_rule_in_force
 from recrutement.cofunding.workflow import EDITABLE_STATES
 from recrutement.core.errors import ServiceError
+from recrutement.core.models import history_of
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
@@ -268,7 +269,7 @@ def _request_page(
     return render_template(
         "employer/cofunding_request.html",
         request_=found,
-        history=services.history(found),
+        history=history_of(found),
         messages=messages,
         next_step=NEXT_STEPS[found.status],
         editable=found.status in EDITABLE_STATES,

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.permissions import roles
 from recrutement.applications.services import count_by_offer
 from recrutement.core.french import of_organisation
-from recrutement.core.models import AuditEvent
+from recrutement.core.models import history_of
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers import services as offers
@@ -125,15 +124,10 @@ def offer_new():
 @roles(Role.EMPLOYER)
 def offer(offer_id: int):
     found = get_offer_for_member_or_404(current_user, offer_id)
-    history = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "offer", AuditEvent.object_id == str(found.id))
-        .order_by(AuditEvent.created_at, AuditEvent.id)
-    ).all()
     return render_template(
         "employer/offer.html",
         offer=found,
-        history=history,
+        history=history_of(found),
         action_form=ActionForm(),
         republish_form=RepublishForm(),
         can=lambda transition: allowed(transition, found.status),

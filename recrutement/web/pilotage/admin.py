@@ -23,6 +23,7 @@ from recrutement.accounts.admin_forms import (
 from recrutement.accounts.forms import StaffAccountForm
 from recrutement.accounts.models import Role, User
 from recrutement.accounts.permissions import roles
+from recrutement.core.models import history_of
 from recrutement.extensions import db
 from recrutement.organisations import services as organisations
 from recrutement.organisations.admin_forms import OrganisationEditForm, OrganisationFilterForm
@@ -101,7 +102,7 @@ def organisation(organisation_id: int):
         found,
         "pilotage.organisations",
         template="pilotage/organisation.html",
-        history=organisations.organisation_history(found),
+        history=history_of(found, newest_first=True),
         event_labels=ORGANISATION_EVENT_LABELS,
     )
 
@@ -192,7 +193,7 @@ def account(user_id: int):
     return render_template(
         "pilotage/account.html",
         account=user,
-        history=accounts.account_history(user),
+        history=history_of(user, newest_first=True),
         event_labels=ACCOUNT_EVENT_LABELS,
         invitation=accounts.invitation_to_resend(user),
         invitation_mails=accounts.INVITATION_MAILS,

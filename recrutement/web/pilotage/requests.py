@@ -29,6 +29,7 @@ from recrutement.cofunding.queries import (
     status_counts,
 )
 from recrutement.cofunding.workflow import FILED_STATUSES
+from recrutement.core.models import history_of
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
@@ -109,7 +110,7 @@ def request_detail(request_id: int):
     return render_template(
         "pilotage/request.html",
         request_=found,
-        history=services.history(found),
+        history=history_of(found),
         messages=services.thread(found),
         filed=filed_on(found),
         euros=euros,

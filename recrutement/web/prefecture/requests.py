@@ -50,6 +50,7 @@ from recrutement.cofunding.workflow import (
     allowed,
 )
 from recrutement.core.errors import ServiceError
+from recrutement.core.models import history_of
 from recrutement.files.views import send_stored_file
 from recrutement.web.cofunding_queue import filed_on
 from recrutement.web.forms import add_service_error
@@ -98,7 +99,7 @@ def _detail_page(found: CofundingRequest, status: int = 200, **bound):
     return render_template(
         "prefecture/request.html",
         request_=found,
-        history=services.history(found),
+        history=history_of(found),
         messages=services.thread(found),
         notes=services.notes(found),
         can=_can(found),
