@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TelField
 
@@ -9,6 +12,9 @@ from recrutement.accounts.forms import PersonFields
 from recrutement.candidates.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS
 from recrutement.candidates.profile import MAX_EXPERIENCE_YEARS
 from recrutement.core.validators import MultipleCheckboxField, bounded, strip
+
+if TYPE_CHECKING:
+    from recrutement.referential.models import Department, Region
 
 NO_ANSWER = SelectChoice("", "Je préfère ne pas répondre")
 
@@ -63,7 +69,7 @@ class ProfileForm(PersonFields):
     )
     gender = SelectField("Genre", choices=_statistics_choices(GENDERS), validate_choice=False)
 
-    def set_places(self, regions, departments) -> None:
+    def set_places(self, regions: Iterable[Region], departments: Iterable[Department]) -> None:
         """The régions and départements to choose from, as checkboxes."""
         self.mobility_regions.choices = [SelectChoice(r.code, r.name) for r in regions]
         self.mobility_departments.choices = [SelectChoice(d.code, d.label) for d in departments]

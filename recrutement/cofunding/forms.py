@@ -3,6 +3,8 @@ messages. (The instructors' forms are in instruction_forms.py.)"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -29,15 +31,16 @@ DATE_MESSAGE = "Saisissez une date valide, par exemple 01/03/2026."
 class EurosField(StringField):
     """An amount in euros, typed freely; shown back exactly as typed."""
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         self.data = None
         self.data = parse_euros(valuelist[0])
 
-    def _value(self):
+    def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            typed: str = self.raw_data[0]
+            return typed
         return format_euros(self.data)
 
 
@@ -45,7 +48,9 @@ class FrenchDateField(DateField):
     """A date from the browser's date picker (AAAA-MM-JJ) or typed (JJ/MM/AAAA), with a
     French message; blank is no date (the validators decide whether that is allowed)."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(
+        self, label: str | None = None, validators: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(
             label,
             validators,
@@ -54,7 +59,7 @@ class FrenchDateField(DateField):
             **kwargs,
         )
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         values = [value.strip() for value in valuelist or []]
         if not "".join(values):
             self.data = None

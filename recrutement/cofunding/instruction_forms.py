@@ -8,18 +8,20 @@ page is told so instead of overwriting a colleague's decision.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from recrutement.cofunding import instruction, services
+from recrutement.cofunding import instruction
 from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.core import money
 from recrutement.core.forms import Form
 from recrutement.core.money import parse_euros
+from recrutement.core.threads import MAX_MESSAGE_LENGTH
 from recrutement.core.validators import bounded, required
 
 
@@ -35,10 +37,11 @@ class EuroField(Field):
 
     def _value(self) -> str:
         if self.raw_data:
-            return self.raw_data[0]
+            typed: str = self.raw_data[0]
+            return typed
         return format_euros(self.data) if self.data is not None else ""
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
         self.data = None
@@ -77,7 +80,7 @@ class ChangesForm(VersionedForm):
     message = TextAreaField(
         "Ce que la collectivité doit compléter",
         description="Envoyé à la collectivité par courriel et ajouté aux messages de la demande.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 4},
     )
 
@@ -86,7 +89,7 @@ class RefuseForm(VersionedForm):
     reason = TextAreaField(
         "Motif du refus",
         description="Transmis à la collectivité avec la décision.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 5},
     )
 
@@ -95,7 +98,7 @@ class DismissForm(VersionedForm):
     reason = TextAreaField(
         "Motif du classement sans suite",
         description="Transmis à la collectivité avec la décision.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 5},
     )
 
@@ -104,7 +107,7 @@ class NoteForm(Form):
     note = TextAreaField(
         "Nouvelle note",
         description="Visible par les seuls instructeurs (préfecture et ANAH) : la collectivité ne la voit jamais.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 3},
     )
 
@@ -113,7 +116,7 @@ class MessageForm(Form):
     body = TextAreaField(
         "Votre message à la collectivité",
         description="La collectivité le reçoit par courriel ; il reste dans les messages de la demande.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 4},
     )
 
@@ -143,7 +146,7 @@ class AnahOpinionForm(VersionedForm):
     )
 
 
-def anah_opinion_form(request: CofundingRequest, **kwargs) -> AnahOpinionForm:
+def anah_opinion_form(request: CofundingRequest, **kwargs: Any) -> AnahOpinionForm:
     opinion = request.anah_opinion
     data: dict[str, object] = {"version": request.version}
     if opinion is not None:
@@ -165,7 +168,7 @@ def anah_amount_hint(request: CofundingRequest) -> str:
     )
 
 
-def adjust_form(request: CofundingRequest, **kwargs) -> FlaskForm:
+def adjust_form(request: CofundingRequest, **kwargs: Any) -> FlaskForm:
     """One amount per line of the plan, named after its funder (as the services' errors
     are), prefilled with the amount retained so far and showing its maximum."""
 

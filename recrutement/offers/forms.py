@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -30,7 +32,7 @@ from recrutement.offers.models import CONTENT_FIELDS, Category, ContractType, Ex
 DATE_MESSAGE = "Saisissez une date valide (jj/mm/aaaa)."
 
 
-def optional_number(label: str, minimum: int, maximum: int, **kwargs) -> IntegerField:
+def optional_number(label: str, minimum: int, maximum: int, **kwargs: Any) -> IntegerField:
     return IntegerField(
         label,
         validators=[
@@ -127,7 +129,7 @@ class OfferForm(Form):
     attachment = FileField("Fiche de poste", description="Format PDF, 5 Mo au maximum.")
     remove_attachment = BooleanField("Retirer la fiche de poste jointe")
 
-    def content_values(self) -> dict:
+    def content_values(self) -> dict[str, Any]:
         """The form's data as offer attributes."""
         values = {
             name: getattr(self, name).data for name in CONTENT_FIELDS if name != "post_is_new"

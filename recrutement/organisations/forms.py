@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
@@ -86,7 +88,7 @@ class DecisionForm(Form):
         validators=[bounded(2000)],
     )
 
-    def validate_reason(self, field) -> None:
+    def validate_reason(self, field: Any) -> None:
         if self.decision.data == REFUSE and not (field.data or "").strip():
             raise ValidationError(
                 "Indiquez le motif du refus : il est envoyé aux membres de la collectivité."
