@@ -120,9 +120,9 @@ def _parse_choice(value: str, form: EmployerSignupForm) -> organisations.Organis
 
 def _choice_label(choice: organisations.OrganisationChoice) -> str:
     if choice.kind == "commune":
-        return commune_organisation_name(db.session.get(Commune, choice.key).name)
+        return commune_organisation_name(db.session.get_one(Commune, choice.key).name)
     if choice.kind == "grouping":
-        return db.session.get(Grouping, choice.key).name
+        return db.session.get_one(Grouping, choice.key).name
     department = db.session.get(Department, choice.petr_department_code)
     return f"PETR — {department.label}" if department else "PETR"
 

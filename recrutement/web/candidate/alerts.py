@@ -49,7 +49,8 @@ class SaveSearchForm(Form):
 
 
 # What the search and offer pages need to show the alert form.
-bp.add_app_template_global(FREQUENCIES, "alert_frequencies")
+# Flask types template globals as functions; a mapping works as well.
+bp.add_app_template_global(FREQUENCIES, "alert_frequencies")  # type: ignore[arg-type]
 bp.add_app_template_global(alert_title, "alert_title")
 
 

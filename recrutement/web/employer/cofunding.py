@@ -122,7 +122,7 @@ def _rule_in_force() -> FundingRule | None:
 def cofunding_start():
     """Choose the hire the request is about, or declare a post filled elsewhere."""
     hires = services.hires_of(current_user.organisation)
-    existing: dict[int, list[CofundingRequest]] = {}
+    existing: dict[int | None, list[CofundingRequest]] = {}
     if hires:
         linked = db.session.scalars(
             requests_for_member(current_user)

@@ -31,7 +31,9 @@ def home():
     counts = dict(
         db.session.execute(
             select(Organisation.status, func.count(Organisation.id)).group_by(Organisation.status)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     pvd_towns = db.session.scalar(select(func.count()).where(Commune.is_pvd))
     # The dashboard's summary: national key figures and what needs action.
