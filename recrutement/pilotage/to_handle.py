@@ -31,9 +31,7 @@ class ToHandle:
 
 def count(query: Select[Any]) -> int:
     """The number of rows of a query (its ORDER BY is dropped)."""
-    return (
-        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    )
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def to_handle(scope: Scope, on: date) -> ToHandle:
