@@ -163,7 +163,9 @@ def offer_applications_csv(offer_id: int):
                     [a.candidate_id for a in applications if a.candidate_id]
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     rows = []
     for application in applications:
