@@ -1,32 +1,27 @@
-"""The message thread of an application, and the employer members' daily digest."""
+"""The message thread of an application (a core.threads thread: who may write, what
+is mailed, the candidate's read marker), and the employer members' daily digest."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from recrutement.accounts.models import Role, User
 from recrutement.applications import notifications
 from recrutement.applications.models import Application, ApplicationMessage
 from recrutement.core.errors import ServiceError
+from recrutement.core.threads import add_message, clean_body, newest_message_id, thread_of
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import Offer
 from recrutement.organisations.models import Membership
 
-MAX_MESSAGE_LENGTH = 5000
 DIGEST_INTERVAL = timedelta(hours=23)
 
 
 def thread(application: Application) -> list[ApplicationMessage]:
-    return list(
-        db.session.scalars(
-            select(ApplicationMessage)
-            .where(ApplicationMessage.application_id == application.id)
-            .order_by(ApplicationMessage.created_at, ApplicationMessage.id)
-        )
-    )
+    return thread_of(ApplicationMessage, application.id)
 
 
 def mark_read_by_candidate(candidate: User, application: Application) -> None:
@@ -34,11 +29,7 @@ def mark_read_by_candidate(candidate: User, application: Application) -> None:
     commits only when something changed."""
     if application.candidate_id != candidate.id:
         raise ServiceError("Cette candidature n'est pas la vôtre.")
-    newest = db.session.scalar(
-        select(func.max(ApplicationMessage.id)).where(
-            ApplicationMessage.application_id == application.id
-        )
-    )
+    newest = newest_message_id(ApplicationMessage, application.id)
     # Only forward: ids grow with each message.
     if newest is not None and newest > (application.candidate_read_message_id or 0):
         application.candidate_read_message_id = newest
@@ -47,11 +38,7 @@ def mark_read_by_candidate(candidate: User, application: Application) -> None:
 
 def post_message(author: User, application: Application, body: str) -> ApplicationMessage:
     """Add a message from the candidate or a member of the employing organisation."""
-    body = (body or "").strip()
-    if not body:
-        raise ServiceError("Écrivez votre message.", field="body")
-    if len(body) > MAX_MESSAGE_LENGTH:
-        raise ServiceError(f"{MAX_MESSAGE_LENGTH} caractères au maximum.", field="body")
+    body = clean_body(body)
     if author.role == Role.CANDIDATE and application.candidate_id == author.id:
         side = "candidate"
     elif (
@@ -64,10 +51,7 @@ def post_message(author: User, application: Application, body: str) -> Applicati
         raise ServiceError("Vous ne participez pas à cette candidature.")
     if application.candidate_id is None:
         raise ServiceError("Le candidat a supprimé son compte : il ne peut plus être contacté.")
-    message = ApplicationMessage(
-        application=application, author=author, author_side=side, body=body
-    )
-    db.session.add(message)
+    message = add_message(ApplicationMessage, application.id, author, side, body)
     db.session.flush()
     if side == "employer":
         notifications.message_to_candidate(message)

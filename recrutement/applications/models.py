@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.enums import EnumString, LabelledEnum
+from recrutement.core.threads import ThreadMessage
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model
@@ -86,22 +87,17 @@ class Application(Model):
     cv = relationship("StoredFile")
 
 
-class ApplicationMessage(Model):
-    """One message of the thread between the candidate and the employer's members."""
+class ApplicationMessage(ThreadMessage, Model):
+    """One message of the thread between the candidate and the employer's members
+    (author_side: "candidate" or "employer")."""
 
     __tablename__ = "application_message"
+    owner_key = "application_id"
+    side_length = 10
+    created_at_indexed = True
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    # "candidate" or "employer": who wrote it, even once the author's account is gone.
-    author_side: Mapped[str] = mapped_column(String(10))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     application = relationship("Application")
-    author = relationship("User")

@@ -13,6 +13,7 @@ from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.decision import decision_pdf
 from recrutement.cofunding.models import (
     AnahOpinion,
+    CofundingMessage,
     CofundingRequest,
     CofundingStatus,
     Funder,
@@ -21,9 +22,7 @@ from recrutement.cofunding.models import (
 )
 from recrutement.cofunding.rules import funding_rule_in_force
 from recrutement.cofunding.services import (
-    add_message,
     check_instructor,
-    clean_body,
     guarded,
     lock,
     move,
@@ -31,6 +30,7 @@ from recrutement.cofunding.services import (
 from recrutement.cofunding.workflow import DISMISS, GRANT, OPEN, REFUSE, REQUEST_CHANGES
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
+from recrutement.core.threads import add_message, clean_body
 from recrutement.core.time import utcnow
 from recrutement.core.workflow import Transition
 from recrutement.extensions import db
@@ -57,7 +57,7 @@ def request_changes(
     body = clean_body(message, "Expliquez à la collectivité ce qu'elle doit compléter.")
     lock(request, version)
     move(actor, request, REQUEST_CHANGES, body)
-    add_message(actor, request, "prefecture", body)
+    add_message(CofundingMessage, request.id, actor, "prefecture", body)
     notifications.changes_requested(request, body)
     db.session.commit()
 

@@ -15,12 +15,13 @@ from wtforms import Field, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, InputRequired
 from wtforms.widgets import HiddenInput, TextInput
 
-from recrutement.cofunding import instruction, services
+from recrutement.cofunding import instruction
 from recrutement.cofunding.content import anah_rule_text, euros
 from recrutement.cofunding.models import CofundingRequest
 from recrutement.core import money
 from recrutement.core.forms import Form
 from recrutement.core.money import parse_euros
+from recrutement.core.threads import MAX_MESSAGE_LENGTH
 from recrutement.core.validators import bounded, required
 
 
@@ -79,7 +80,7 @@ class ChangesForm(VersionedForm):
     message = TextAreaField(
         "Ce que la collectivité doit compléter",
         description="Envoyé à la collectivité par courriel et ajouté aux messages de la demande.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 4},
     )
 
@@ -88,7 +89,7 @@ class RefuseForm(VersionedForm):
     reason = TextAreaField(
         "Motif du refus",
         description="Transmis à la collectivité avec la décision.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 5},
     )
 
@@ -97,7 +98,7 @@ class DismissForm(VersionedForm):
     reason = TextAreaField(
         "Motif du classement sans suite",
         description="Transmis à la collectivité avec la décision.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 5},
     )
 
@@ -106,7 +107,7 @@ class NoteForm(Form):
     note = TextAreaField(
         "Nouvelle note",
         description="Visible par les seuls instructeurs (préfecture et ANAH) : la collectivité ne la voit jamais.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 3},
     )
 
@@ -115,7 +116,7 @@ class MessageForm(Form):
     body = TextAreaField(
         "Votre message à la collectivité",
         description="La collectivité le reçoit par courriel ; il reste dans les messages de la demande.",
-        validators=[required(), bounded(services.MAX_MESSAGE_LENGTH)],
+        validators=[required(), bounded(MAX_MESSAGE_LENGTH)],
         render_kw={"rows": 4},
     )
 

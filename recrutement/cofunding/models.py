@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recrutement.core.enums import EnumString, LabelledEnum
+from recrutement.core.threads import ThreadMessage
 from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model
@@ -248,24 +249,17 @@ class Attachment(Model):
     file = relationship("StoredFile")
 
 
-class CofundingMessage(Model):
-    """A message between the collectivité and the instructors about one request."""
+class CofundingMessage(ThreadMessage, Model):
+    """A message between the collectivité and the instructors about one request
+    (author_side: "employer", "prefecture" or "anah")."""
 
     __tablename__ = "cofunding_message"
+    owner_key = "request_id"
+    side_length = 12
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(
         ForeignKey("cofunding_request.id", ondelete="CASCADE"), index=True
     )
-    author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    # "employer", "prefecture" or "anah"
-    author_side: Mapped[str] = mapped_column(String(12))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    author = relationship("User")
 
 
 class InstructionNote(Model):

@@ -51,6 +51,7 @@ from recrutement.cofunding.workflow import (
 )
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import record_event
+from recrutement.core.threads import add_message, clean_body, thread_of
 from recrutement.core.time import utcnow
 from recrutement.core.workflow import Transition
 from recrutement.extensions import db
@@ -333,7 +334,7 @@ def answer_changes(actor: User, request: CofundingRequest, message: str) -> None
     lock(request)
     check_content(content_of(request))
     move(actor, request, ANSWER, body)
-    add_message(actor, request, "employer", body)
+    add_message(CofundingMessage, request.id, actor, "employer", body)
     notifications.answered(request, body)
     db.session.commit()
 
@@ -450,13 +451,7 @@ def renew(actor: User, request: CofundingRequest) -> CofundingRequest:
 
 
 def thread(request: CofundingRequest) -> list[CofundingMessage]:
-    return list(
-        db.session.scalars(
-            select(CofundingMessage)
-            .where(CofundingMessage.request_id == request.id)
-            .order_by(CofundingMessage.created_at, CofundingMessage.id)
-        )
-    )
+    return thread_of(CofundingMessage, request.id)
 
 
 def notes(request: CofundingRequest) -> list[InstructionNote]:
@@ -469,26 +464,7 @@ def notes(request: CofundingRequest) -> list[InstructionNote]:
     )
 
 
-# --- messages -------------------------------------------------------------------------
-
-MAX_MESSAGE_LENGTH = 5000
-
-
-def clean_body(body: str | None, empty_message: str = "Écrivez votre message.") -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ServiceError(empty_message, field="body")
-    if len(body) > MAX_MESSAGE_LENGTH:
-        raise ServiceError(f"{MAX_MESSAGE_LENGTH} caractères au maximum.", field="body")
-    return body
-
-
-def add_message(actor: User, request: CofundingRequest, side: str, body: str) -> CofundingMessage:
-    message = CofundingMessage(
-        request_id=request.id, author_id=actor.id, author_side=side, body=body
-    )
-    db.session.add(message)
-    return message
+# --- messages (a core.threads thread) -------------------------------------------------
 
 
 def side_of(actor: User, request: CofundingRequest) -> str:
@@ -507,7 +483,7 @@ def post_message(actor: User, request: CofundingRequest, body: str) -> Cofunding
     body = clean_body(body)
     if request.status == CofundingStatus.DRAFT:
         raise ServiceError("Déposez la demande avant d'écrire à la préfecture.")
-    message = add_message(actor, request, side, body)
+    message = add_message(CofundingMessage, request.id, actor, side, body)
     db.session.flush()
     notifications.message_posted(request, message)
     db.session.commit()
