@@ -16,7 +16,7 @@ from recrutement.applications.queries import (
     applications_of_candidate,
     get_application_for_candidate_or_404,
 )
-from recrutement.applications.workflow import WITHDRAW, allowed
+from recrutement.applications.workflow import WITHDRAW
 from recrutement.core.models import history_of
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
@@ -67,7 +67,7 @@ def application(application_id: int):
         history=history,
         progress=progress_of(found.status, [event.action for event in history]),
         steps=STEPS,
-        can_withdraw=allowed(WITHDRAW, found.status),
+        can_withdraw=WITHDRAW.allows(found.status),
         messages=thread,
         message_form=MessageForm(),
     )

@@ -27,7 +27,7 @@ from recrutement.applications.queries import (
     applications_for_member,
     get_application_for_member_or_404,
 )
-from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW, allowed
+from recrutement.applications.workflow import HIRE, INTERVIEW, OPEN_STATES, REJECT, REVIEW
 from recrutement.candidates.models import CandidateProfile
 from recrutement.candidates.profile import existing_profile
 from recrutement.cofunding.models import CofundingRequest
@@ -203,7 +203,7 @@ def application(application_id: int):
         profile=profile,
         history=history_of(found),
         can={
-            name: allowed(t, found.status)
+            name: t.allows(found.status)
             for name, t in (
                 ("review", REVIEW),
                 ("interview", INTERVIEW),
@@ -254,7 +254,7 @@ def application_hire(application_id: int):
     """Record the hire after a confirmation page: who is hired, what follows, whether
     the other candidates are told (yes by default) and the mail they would receive."""
     found = get_application_for_member_or_404(current_user, application_id)
-    if not allowed(HIRE, found.status):
+    if not HIRE.allows(found.status):
         flash(
             f"Impossible de retenir cette candidature : elle est « {found.status.label.lower()} ».",
             "error",

@@ -20,7 +20,7 @@ from recrutement.offers import services as offers
 from recrutement.offers.forms import ActionForm, OfferForm, RepublishForm
 from recrutement.offers.models import Offer, OfferStatus
 from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_member
-from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH, allowed
+from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH
 from recrutement.web.employer import bp
 from recrutement.web.forms import page_number
 from recrutement.web.transaction import act, form_status, submit
@@ -130,7 +130,7 @@ def offer(offer_id: int):
         history=history_of(found),
         action_form=ActionForm(),
         republish_form=RepublishForm(),
-        can=lambda transition: allowed(transition, found.status),
+        can=lambda transition: transition.allows(found.status),
         application_count=count_by_offer([found.id]).get(found.id, 0),
         transitions={"publish": PUBLISH, "republish": REPUBLISH, "close": CLOSE, "fill": FILL},
     )

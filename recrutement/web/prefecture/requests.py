@@ -46,11 +46,10 @@ from recrutement.cofunding.workflow import (
     OPEN,
     REFUSE,
     REQUEST_CHANGES,
-    Transition,
-    allowed,
 )
 from recrutement.core.errors import ServiceError
 from recrutement.core.models import history_of
+from recrutement.core.workflow import Transition
 from recrutement.files.views import send_stored_file
 from recrutement.web.cofunding_queue import filed_on
 from recrutement.web.forms import add_service_error
@@ -72,12 +71,12 @@ def _can(found: CofundingRequest) -> dict[str, bool]:
     prefecture = current_user.role == Role.PREFECTURE
     status = found.status
     return {
-        "open": prefecture and allowed(OPEN, status),
-        "request_changes": prefecture and allowed(REQUEST_CHANGES, status),
+        "open": prefecture and OPEN.allows(status),
+        "request_changes": prefecture and REQUEST_CHANGES.allows(status),
         "adjust": prefecture and status == CofundingStatus.IN_INSTRUCTION,
-        "grant": prefecture and allowed(GRANT, status),
-        "refuse": prefecture and allowed(REFUSE, status),
-        "dismiss": prefecture and allowed(DISMISS, status),
+        "grant": prefecture and GRANT.allows(status),
+        "refuse": prefecture and REFUSE.allows(status),
+        "dismiss": prefecture and DISMISS.allows(status),
         "anah_opinion": current_user.role == Role.ANAH and found.status in OPINION_STATES,
     }
 
@@ -277,7 +276,7 @@ def request_grant(request_id: int):
     what the page showed (its version): a change made since is refused, and the page
     shown again with the request as it now is."""
     found = get_request_for_instructor_or_404(current_user, request_id)
-    if not allowed(GRANT, found.status):
+    if not GRANT.allows(found.status):
         flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
         return redirect(_detail_url(found))
     status = 200
@@ -298,7 +297,7 @@ def request_grant(request_id: int):
                     "success",
                 )
                 return redirect(_detail_url(found))
-            if not allowed(GRANT, found.status):
+            if not GRANT.allows(found.status):
                 flash(outcome.message, "error")
                 return redirect(_detail_url(found))
             # Still to grant (amounts changed meanwhile): said above the confirmation.
@@ -335,7 +334,7 @@ class Decision:
 
     form: type[RefuseForm] | type[DismissForm]
     service: Callable[..., object]
-    transition: Transition
+    transition: Transition[CofundingStatus]
     title: str
     consequence: str
     button: str
@@ -375,7 +374,7 @@ def request_decide(request_id: int, action: str):
     decision = DECISIONS[action]
     status = 200
     if request.method == "GET":
-        if not allowed(decision.transition, found.status):
+        if not decision.transition.allows(found.status):
             flash(f"Impossible : la demande est « {found.status.label.lower()} ».", "error")
             return redirect(_detail_url(found))
         # The version of the page the agent came from, so that the decision is refused
@@ -394,7 +393,7 @@ def request_decide(request_id: int, action: str):
                 flash(decision.done, "success")
                 return redirect(_detail_url(found))
             _show_refusal(form, outcome, "reason")
-            if not allowed(decision.transition, found.status):
+            if not decision.transition.allows(found.status):
                 return redirect(_detail_url(found))
             _refresh_version(form, found)
         status = 400
