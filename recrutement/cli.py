@@ -1,4 +1,4 @@
-"""Command line (`flask --app wsgi ...`), as listed in DESIGN.md's public contract."""
+"""Command line (`flask --app wsgi ...`), as listed in docs/design.md's public contract."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Configuration read from environment variables (DESIGN.md, Public contract).
+"""Configuration read from environment variables (docs/design.md, Public contract).
 
 Every setting has a development default that keeps state under `instance/`;
 production refuses to start without a real `SECRET_KEY`.

@@ -1,6 +1,6 @@
 """Rebuild recrutement/referential/data/referential.json.gz and its ATTRIBUTION.md.
 
-Sources (DESIGN.md, Referential):
+Sources (docs/design.md, Referential):
 - the npm package @etalab/decoupage-administratif: régions, départements, current
   communes (population, postcodes, SIREN) and EPCI with their members
   (Licence Ouverte 2.0 / Etalab);

@@ -35,7 +35,7 @@ def upgrade():
     sa.UniqueConstraint('effective_from', name=op.f('uq_funding_rule_effective_from'))
     )
     # ### end Alembic commands ###
-    # The programme's rules since its start (DESIGN.md). A later change of the
+    # The programme's rules since its start (docs/design.md). A later change of the
     # rules is a new row with its own effective date, in a new migration or by hand.
     rule = sa.table(
         "funding_rule",

@@ -1,4 +1,4 @@
-"""User accounts and their roles (DESIGN.md, Roles)."""
+"""User accounts and their roles (docs/design.md, Roles)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SavedSearch and AlertedOffer (DESIGN.md, Applications; GLOSSARY.md)."""
+"""SavedSearch and AlertedOffer (docs/design.md, Applications; docs/glossary.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from recrutement.extensions import Model
 
 
 class SavedSearch(Model):
-    """A candidate's saved search, mailed as an alert (GLOSSARY.md)."""
+    """A candidate's saved search, mailed as an alert (docs/glossary.md)."""
 
     __tablename__ = "saved_search"
 

@@ -1,5 +1,5 @@
 """Saved searches: a candidate's search kept with how often to mail its new offers
-(DESIGN.md, Applications; GLOSSARY.md: SavedSearch).
+(docs/design.md, Applications; docs/glossary.md: SavedSearch).
 
 A saved search keeps the public search parameters (`SearchParams.to_args`), less
 those that do not change which offers it finds (page, size, order). Sending the

@@ -1,4 +1,4 @@
-"""Alert mails: the new offers each saved search finds (DESIGN.md, Applications).
+"""Alert mails: the new offers each saved search finds (docs/design.md, Applications).
 
 An alert mails the open offers that its search finds, that were published
 since its last mail (or since it was saved) and that it never mailed before

@@ -1,4 +1,4 @@
-"""Application and its message thread (DESIGN.md, Applications; GLOSSARY.md)."""
+"""Application and its message thread (docs/design.md, Applications; docs/glossary.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The application workflow as data (DESIGN.md):
+"""The application workflow as data (docs/design.md):
 sent → in_review → interview → hired | rejected; withdrawn by the candidate before a decision."""
 
 from __future__ import annotations

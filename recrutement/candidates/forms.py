@@ -1,4 +1,4 @@
-"""The candidate's profile form (DESIGN.md, Applications)."""
+"""The candidate's profile form (docs/design.md, Applications)."""
 
 from __future__ import annotations
 

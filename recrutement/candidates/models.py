@@ -1,4 +1,4 @@
-"""CandidateProfile and Favourite (DESIGN.md, Applications; GLOSSARY.md)."""
+"""CandidateProfile and Favourite (docs/design.md, Applications; docs/glossary.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from recrutement.core.time import utcnow
 from recrutement.core.types import UTCDateTime
 from recrutement.extensions import Model
 
-# Optional answers that only feed anonymous programme statistics (DESIGN.md).
+# Optional answers that only feed anonymous programme statistics (docs/design.md).
 DIPLOMAS = {
     "bac": "Baccalauréat",
     "bac+2": "Bac + 2",

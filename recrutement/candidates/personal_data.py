@@ -1,5 +1,5 @@
 """A candidate's personal data: export, account deletion, retention purge
-(DESIGN.md, Applications: "Personal data").
+(docs/design.md, Applications: "Personal data").
 
 What deletion and the retention purge do, and why:
 

@@ -1,4 +1,4 @@
-"""The candidate's profile: what they may change in it (DESIGN.md, Applications).
+"""The candidate's profile: what they may change in it (docs/design.md, Applications).
 
 `update_profile` checks everything before changing anything: a refusal leaves
 the profile, the account and the stored files as they were.

@@ -1,4 +1,4 @@
-"""The préfecture's decision PDF (GLOSSARY.md: decision_pdf), laid out as a préfecture's
+"""The préfecture's decision PDF (docs/glossary.md: decision_pdf), laid out as a préfecture's
 décision attributive de subvention: the State's block (the Marianne, "République
 française" and the motto, drawn from the vendored DSFR artwork), the préfecture, the
 decision's reference number, the texts it rests on (visas), the articles (object,

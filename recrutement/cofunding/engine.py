@@ -1,6 +1,6 @@
 """The cofunding computation: one pure function, Decimal arithmetic, parts rounded down.
 
-With C the annual loaded cost (DESIGN.md):
+With C the annual loaded cost (docs/design.md):
     total = min(rate × C, cap)           cap: 45,000 € without ANAH, 55,000 € with
     anah  = min(50 % C, 40,000, total)   only when ANAH is asked
     bdt   = min(25 % C, 15,000, total − anah)

@@ -1,4 +1,4 @@
-"""The programme's funding rules as data with an effective date (DESIGN.md, Cofunding)."""
+"""The programme's funding rules as data with an effective date (docs/design.md, Cofunding)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ AttachmentKind.LABELS = {
 
 
 class CofundingRequest(Model):
-    """One request per post and funding period, for all funders at once (DESIGN.md)."""
+    """One request per post and funding period, for all funders at once (docs/design.md)."""
 
     __tablename__ = "cofunding_request"
 

@@ -1,4 +1,4 @@
-"""The cofunding request workflow as data (DESIGN.md, Cofunding requests):
+"""The cofunding request workflow as data (docs/design.md, Cofunding requests):
 
 draft → submitted → in_instruction ⇄ changes_requested → granted | refused | dismissed
 

@@ -15,7 +15,7 @@ from recrutement.extensions import Model, db
 
 
 class AuditEvent(Model):
-    """Who did what, when, to which object (GLOSSARY.md: journal)."""
+    """Who did what, when, to which object (docs/glossary.md: journal)."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)

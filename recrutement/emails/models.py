@@ -1,4 +1,4 @@
-"""The outbox table (GLOSSARY.md: OutgoingEmail)."""
+"""The outbox table (docs/glossary.md: OutgoingEmail)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""StoredFile: the record of one uploaded file (GLOSSARY.md)."""
+"""StoredFile: the record of one uploaded file (docs/glossary.md)."""
 
 from __future__ import annotations
 

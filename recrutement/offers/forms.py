@@ -1,4 +1,4 @@
-"""The offer form: every field of DESIGN.md, with French labels and hints."""
+"""The offer form: every field of docs/design.md, with French labels and hints."""
 
 from __future__ import annotations
 

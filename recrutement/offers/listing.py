@@ -12,7 +12,7 @@ from recrutement.offers.presentation import offer_url
 
 
 def offer_json(offer: Offer, excerpt: Markup | None = None) -> dict[str, object]:
-    """One offer in the public API's shape (DESIGN.md, Public contract).
+    """One offer in the public API's shape (docs/design.md, Public contract).
 
     `extrait` is plain text; `extrait_html` the same excerpt as safe HTML, the words
     found in <mark> and the rest escaped (`&amp;`, `&lt;`, `&#39;`...).

@@ -1,4 +1,4 @@
-"""Offer and its vocabularies (DESIGN.md, Offers; GLOSSARY.md)."""
+"""Offer and its vocabularies (docs/design.md, Offers; docs/glossary.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules on offer dates (DESIGN.md: a notice stays open at least one month)."""
+"""Rules on offer dates (docs/design.md: a notice stays open at least one month)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 and who makes it.
 
 draft → published → filled | closed | expired; closed or expired → published
-again with a new deadline (DESIGN.md). The collectivité's members publish, close
+again with a new deadline (docs/design.md). The collectivité's members publish, close
 and fill; the platform expires (no one acts); ANCT unpublishes. Services check
 this table; nothing else changes `Offer.status`.
 """

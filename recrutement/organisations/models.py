@@ -1,4 +1,4 @@
-"""Organisation, Membership, Invitation (DESIGN.md, Organisations)."""
+"""Organisation, Membership, Invitation (docs/design.md, Organisations)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ wide: its 18-unit text stays at 12 px or more on a 360 px phone. Every label is
 escaped. A value `None` is a count suppressed for privacy (1 to 4): drawn as an
 empty hatched bar with a dashed outline, labelled "< 5".
 
-Every chart goes with its data table on the page (DESIGN.md, Programme dashboard).
+Every chart goes with its data table on the page (docs/design.md, Programme dashboard).
 """
 
 from __future__ import annotations

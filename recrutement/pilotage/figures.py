@@ -1,4 +1,4 @@
-"""The programme's figures (DESIGN.md, Programme dashboard), each defined once.
+"""The programme's figures (docs/design.md, Programme dashboard), each defined once.
 
 Every figure is a function of a scope (pilotage.scope) and, where time matters, a day;
 each is computed in SQL with grouped queries, never by looping over the programme in

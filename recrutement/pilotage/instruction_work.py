@@ -1,4 +1,4 @@
-"""The state of an instructor's work (DESIGN.md, Programme dashboard: a préfecture sees
+"""The state of an instructor's work (docs/design.md, Programme dashboard: a préfecture sees
 "the state of its instruction work"), each figure defined once, computed in SQL.
 
 Every figure takes the scoped query of the requests its reader may see: for a

@@ -2,7 +2,7 @@
 
 One row per post filled: made in the same transaction as the hire on the platform, or
 when a cofunding request declares a post filled elsewhere. It holds no name, no email
-and no link to the person (DESIGN.md, Programme dashboard): it stays when the candidate
+and no link to the person (docs/design.md, Programme dashboard): it stays when the candidate
 deletes the account, and it is what the dashboard counts "chefs de projet en poste",
 "when recruits started" and "profile of recruits" from.
 """

@@ -1,4 +1,4 @@
-"""The categories of the recruits' profile (DESIGN.md, Programme dashboard): codes, the
+"""The categories of the recruits' profile (docs/design.md, Programme dashboard): codes, the
 French labels, and how a candidate's optional answers fall into them."""
 
 from __future__ import annotations

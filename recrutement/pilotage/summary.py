@@ -1,5 +1,5 @@
 """All the figures of one scope, gathered once and given in every form: the JSON of
-`/api/v1/statistiques` (DESIGN.md, public contract), and the tables that pages print
+`/api/v1/statistiques` (docs/design.md, public contract), and the tables that pages print
 and that users download as CSV or XLSX. Small counts are suppressed here, once, for
 every output (pilotage.suppression)."""
 
@@ -68,7 +68,7 @@ class Summary:
         return self.pvd_towns_with_project_lead / self.pvd_towns if self.pvd_towns else None
 
     def as_json(self) -> dict[str, Any]:
-        """The `/api/v1/statistiques` document, exactly as DESIGN.md gives it."""
+        """The `/api/v1/statistiques` document, exactly as docs/design.md gives it."""
 
         def euros(amounts: dict[str, Decimal]) -> dict[str, float]:
             values = {funder.value: float(amounts[funder.value]) for funder in Funder}

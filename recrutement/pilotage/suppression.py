@@ -1,4 +1,4 @@
-"""Small-count suppression (DESIGN.md, Programme dashboard): the one function every
+"""Small-count suppression (docs/design.md, Programme dashboard): the one function every
 output of a breakdown of people goes through (page, CSV, XLSX, JSON).
 
 Primary: a count from 1 to 4 is hidden, shown "< 5" (null in JSON).

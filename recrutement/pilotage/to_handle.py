@@ -1,4 +1,4 @@
-"""What needs ANCT's action (DESIGN.md, Programme dashboard: "what needs action"), as
+"""What needs ANCT's action (docs/design.md, Programme dashboard: "what needs action"), as
 counts for a scope: the dashboard lists each, the home page of /pilotage/ shows these
 counts. Each list is a figure of pilotage.figures; this module only counts them."""
 

@@ -1,4 +1,4 @@
-"""Referential models (GLOSSARY.md): Region, Department, Commune, Grouping."""
+"""Referential models (docs/glossary.md): Region, Department, Commune, Grouping."""
 
 from __future__ import annotations
 

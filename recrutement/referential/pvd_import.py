@@ -1,4 +1,4 @@
-"""Import of the PVD towns list (DESIGN.md, Referential).
+"""Import of the PVD towns list (docs/design.md, Referential).
 
 ANCT keeps the list of PVD laureate communes in a CSV file: one commune a line,
 its INSEE code and the date its convention d'adhésion was signed (empty while

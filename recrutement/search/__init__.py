@@ -1,4 +1,4 @@
-"""Offer search: a Whoosh index kept in step with the database (DESIGN.md, Real parts).
+"""Offer search: a Whoosh index kept in step with the database (docs/design.md, Real parts).
 
 - analysis.py: the French analyzer (fold accents, stop words, stem);
 - documents.py: an offer's search document;

@@ -1,6 +1,6 @@
 """The Whoosh index of published offers: its schema, its one writer, its shared searcher.
 
-The database is the source of truth (DESIGN.md, "Real parts, not mocks"): every
+The database is the source of truth (docs/design.md, "Real parts, not mocks"): every
 change to an offer writes an `IndexTask` in its transaction (sync.py), and the
 tasks are applied here, at once after the commit when the index lock is free
 (`try_apply`) or later by the worker (`apply_pending_tasks`). `rebuild_index`

@@ -1,4 +1,4 @@
-"""The offer search of `/offres` and `GET /api/v1/offres` (DESIGN.md, Offers and Public contract).
+"""The offer search of `/offres` and `GET /api/v1/offres` (docs/design.md, Offers and Public contract).
 
 `SearchParams.from_args` validates the public parameters; `search_offers`
 answers the offer ids of one page in order, with the total, the facet counts,

@@ -2,7 +2,7 @@
 
 Whoosh's collector walks postings one document at a time in Python: on 10,000
 offers that all contain "chef de projet" it needs about 140 ms, far above the
-50 ms budget (DESIGN.md). Here each term's postings are read once per index
+50 ms budget (docs/design.md). Here each term's postings are read once per index
 segment into arrays — a segment never changes once written, so the arrays stay
 valid across index versions, and a publication only adds a small segment to
 read — and a search then costs set operations plus one loop per term to score

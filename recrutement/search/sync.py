@@ -1,4 +1,4 @@
-"""Keep the index in step with the database (STYLE.md point 6, after pypi/warehouse).
+"""Keep the index in step with the database (after pypi/warehouse).
 
 - `after_flush` writes an `IndexTask` for every offer the flush inserted,
   changed or deleted, in the flush's own transaction, and remembers the offer

@@ -1,5 +1,5 @@
 """The public statistics: /statistiques (page), its CSV and XLSX downloads, and
-/api/v1/statistiques (DESIGN.md, public contract), on data built through the real
+/api/v1/statistiques (docs/design.md, public contract), on data built through the real
 hire and cofunding services, over the real search index."""
 
 from __future__ import annotations

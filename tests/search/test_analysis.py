@@ -1,4 +1,4 @@
-"""The French analyzer: accents, plurals and word forms must not matter (DESIGN.md, Offers)."""
+"""The French analyzer: accents, plurals and word forms must not matter (docs/design.md, Offers)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from typing import Any
 from recrutement.offers.models import OfferStatus
 
 PUBLISHED_WITHIN_DAYS = 60
-DEADLINE_MIN_DAYS = 31  # a notice stays open at least one month (DESIGN.md)
+DEADLINE_MIN_DAYS = 31  # a notice stays open at least one month (docs/design.md)
 DEADLINE_MAX_DAYS = 90
 
 

@@ -11,7 +11,7 @@ from recrutement.search.query import InvalidSearch, SearchParams, search_offers
 from recrutement.search.results import api_row_json, result_rows
 from recrutement.web.api import bp
 
-# The facets the JSON API returns (DESIGN.md); the page shows them all.
+# The facets the JSON API returns (docs/design.md); the page shows them all.
 API_FACETS = ("region", "departement", "contrat")
 
 

@@ -1,4 +1,4 @@
-"""The public statistics (DESIGN.md, Programme dashboard): /statistiques (page) and each
+"""The public statistics (docs/design.md, Programme dashboard): /statistiques (page) and each
 of its tables as CSV or XLSX (/statistiques/<key>.csv|.xlsx); the open data
 (/api/v1/statistiques) is web/api/statistics.py. France by default, or the région or
 département given by `?region=` or `?departement=` (so a link can be shared). Every
