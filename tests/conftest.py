@@ -4,14 +4,18 @@ a real local SMTP server, a CSRF-aware client, and `login_as(role)`."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 
 os.environ["APP_ENV"] = "testing"
 
 import pytest  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 from flask import g  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from recrutement import create_app  # noqa: E402
 from recrutement.accounts.models import Role  # noqa: E402
@@ -19,6 +23,17 @@ from recrutement.emails.outbox import send_due  # noqa: E402
 from recrutement.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.support import CsrfClient, Mailbox, temporary_postgresql_database  # noqa: E402
+
+# Test databases live in memory when the machine has a tmpfs: nothing waits for a disk.
+MEMORY_DISK = Path("/dev/shm")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_waiting_for_the_disk(dbapi_connection, _connection_record):
+    """Commits of the tests' SQLite databases are not flushed to disk: a crash of the
+    machine may lose a test database, nothing else (production keeps the default)."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def free_port() -> int:
@@ -29,12 +44,18 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """SQLite in a temporary file, or, with TEST_DATABASE_URL, a PostgreSQL database
-    created for this run on that server (so concurrent runs and leftovers of other
-    branches never meet), dropped at the end."""
+    """SQLite in a temporary file (in memory, on /dev/shm, when there is one), or, with
+    TEST_DATABASE_URL, a PostgreSQL database created for this run on that server (so
+    concurrent runs and leftovers of other branches never meet), dropped at the end.
+    Each xdist worker has its own."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        if MEMORY_DISK.is_dir() and os.access(MEMORY_DISK, os.W_OK):
+            directory = Path(tempfile.mkdtemp(prefix="recrutement-tests-", dir=MEMORY_DISK))
+            yield f"sqlite:///{directory / 'test.db'}"
+            shutil.rmtree(directory, ignore_errors=True)
+        else:
+            yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
     with temporary_postgresql_database(server_url) as url:
         yield url

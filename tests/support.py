@@ -8,6 +8,7 @@ import re
 import secrets
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -151,10 +152,12 @@ def multipart(fields: dict, files: dict[str, tuple[str, bytes]]) -> tuple[bytes,
 
 
 @contextmanager
-def temporary_postgresql_database(server_url: str):
+def temporary_postgresql_database(server_url: str) -> Iterator[str]:
     """A new empty database on the PostgreSQL server of `server_url`, dropped afterwards.
     Yields its URL. Each test run (or migration test) gets its own, so concurrent runs
-    and other branches' leftovers never meet."""
+    and other branches' leftovers never meet. Its commits do not wait for the disk
+    (synchronous_commit off: a crash of the server may lose the last ones, which a
+    test database can afford)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -162,6 +165,7 @@ def temporary_postgresql_database(server_url: str):
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
