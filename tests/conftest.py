@@ -1,5 +1,12 @@
-"""Fixtures: a fresh database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-a real local SMTP server, a CSRF-aware client, and `login_as(role)`."""
+"""Fixtures: one database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL) in
+which each test is rolled back, a real local SMTP server, a CSRF-aware client, and
+`login_as(role)`.
+
+Each test runs inside one transaction, rolled back at its end: the commits of the code
+under test become savepoints (tests/transactions.py). A test whose
+commits must be real, because another thread, process or the browser's server reads
+them, is marked `real_commits` (the e2e tests are); the tables are emptied after it.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from flask import g  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy.pool import StaticPool  # noqa: E402
 
 from recrutement import create_app  # noqa: E402
 from recrutement.accounts.models import Role  # noqa: E402
@@ -23,6 +31,7 @@ from recrutement.emails.outbox import send_due  # noqa: E402
 from recrutement.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.support import CsrfClient, Mailbox, temporary_postgresql_database  # noqa: E402
+from tests.transactions import OuterTransaction  # noqa: E402
 
 # Test databases live in memory when the machine has a tmpfs: nothing waits for a disk.
 MEMORY_DISK = Path("/dev/shm")
@@ -85,7 +94,7 @@ def test_config(database_url: str, tmp_path, smtp_port: int) -> dict:
 
 @pytest.fixture(scope="session")
 def _schema(database_url, tmp_path_factory, smtp_server):
-    """Create the schema once per run; tests then empty the tables."""
+    """Create the schema once per run (per xdist worker); tests leave the tables empty."""
     app = create_app(test_config(database_url, tmp_path_factory.mktemp("schema"), smtp_server.port))
     with app.app_context():
         db.create_all()
@@ -104,8 +113,15 @@ def empty_tables() -> None:
 
 
 @pytest.fixture
-def app(_schema, database_url, tmp_path, smtp_server):
-    app = create_app(test_config(database_url, tmp_path, smtp_server.port))
+def app(_schema, database_url, tmp_path, smtp_server, request):
+    """The application, in an app context, on an empty database: rolled back at the end
+    of the test, or emptied after it when the test is marked `real_commits`."""
+    real_commits = request.node.get_closest_marker("real_commits") is not None
+    config = test_config(database_url, tmp_path, smtp_server.port)
+    if not real_commits:
+        # One connection, which every caller shares: the outer transaction's.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool}
+    app = create_app(config)
     app.test_client_class = CsrfClient
 
     # The test keeps one app context open, which requests then share; in
@@ -116,10 +132,21 @@ def app(_schema, database_url, tmp_path, smtp_server):
         g.__dict__.clear()
 
     with app.app_context():
-        empty_tables()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+        if real_commits:
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                empty_tables()
+                db.session.remove()
+                db.engine.dispose()
+        else:
+            transaction = OuterTransaction(db.engine)
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                transaction.end()
 
 
 @pytest.fixture

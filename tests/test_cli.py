@@ -136,6 +136,7 @@ def test_outbox_send_command(app, runner, client, mailbox):
 
 
 @pytest.mark.slow
+@pytest.mark.real_commits
 def test_worker_sends_mails_until_stopped(app, database_url, smtp_server, mailbox):
     from recrutement.emails.outbox import queue_email
 

@@ -369,6 +369,7 @@ def test_renewal_stops_at_the_contract_end(people):
     assert (renewal.period_start, renewal.period_end) == (date(2029, 1, 1), date(2029, 2, 28))
 
 
+@pytest.mark.real_commits
 def test_the_second_of_two_agents_is_told_what_happened(app, people):
     """Agent B acts on a request that agent A has just decided (another connection)."""
     request = in_instruction(people)
@@ -395,6 +396,7 @@ def test_acting_on_a_stale_page_is_refused(people):
     assert request.status == "in_instruction"
 
 
+@pytest.mark.real_commits
 def test_two_agents_deciding_at_once_cannot_both_win(app, people):
     request_id = in_instruction(people).id
     second_agent = factories.UserFactory(role=Role.PREFECTURE)
@@ -436,6 +438,7 @@ def test_two_agents_deciding_at_once_cannot_both_win(app, people):
     assert history(final).count("cofunding.grant") + history(final).count("cofunding.refuse") == 1
 
 
+@pytest.mark.real_commits
 def test_a_double_clicked_create_makes_one_request(app, people):
     """The same form posted twice at the same moment (two threads, one token)."""
     barrier = threading.Barrier(2)

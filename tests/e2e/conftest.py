@@ -30,6 +30,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            # The live server answers from its own threads: they must see what the
+            # test wrote, so its commits are real.
+            item.add_marker(pytest.mark.real_commits)
     if CHROMIUM.exists():
         return
     if os.environ.get("REQUIRE_E2E"):

@@ -115,6 +115,7 @@ def test_a_crashed_workers_claim_lapses(app, mailbox):
 
 
 @pytest.mark.slow
+@pytest.mark.real_commits
 def test_two_workers_never_send_the_same_mail_twice(app, database_url, smtp_server, mailbox):
     count = 60
     for index in range(count):

@@ -189,6 +189,7 @@ def finish(process, expected: int = 0) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.real_commits
 def test_two_processes_publishing_at_once(app, organisation):
     # The index exists already, as on a running platform.
     first = OfferFactory(organisation=organisation)
@@ -217,6 +218,7 @@ def test_two_processes_publishing_at_once(app, organisation):
 
 
 @pytest.mark.slow
+@pytest.mark.real_commits
 def test_a_process_killed_between_commit_and_indexing(app, organisation):
     OfferFactory(organisation=organisation)
     db.session.commit()
