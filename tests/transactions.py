@@ -72,7 +72,7 @@ class OuterTransaction:
         self._names = itertools.count(1)
         dialect: Any = engine.dialect
         dialect.do_begin = dialect.do_commit = dialect.do_rollback = _nothing
-        event.listen(engine, "checkout", self._same_thread)
+        event.listen(engine, "engine_connect", self._same_thread)
         event.listen(engine, "begin", self._begin)
         event.listen(engine, "commit", self._commit)
         event.listen(engine, "rollback", self._rollback)
@@ -106,12 +106,14 @@ class OuterTransaction:
         finally:
             cursor.close()
 
-    def _same_thread(self, *_args: Any) -> None:
+    def _same_thread(self, _connection: Connection) -> None:
         if threading.get_ident() != self.thread:
-            raise RuntimeError(
+            problem = (
                 "the database was used from another thread: the test's transaction "
                 "cannot be shared; mark the test with pytest.mark.real_commits"
             )
+            self.problems.append(problem)
+            raise RuntimeError(problem)
 
     def _begin(self, connection: Connection) -> None:
         savepoint = _Savepoint(connection, f"test_transaction_{next(self._names)}")
