@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from recrutement.accounts.models import Role, User
 from recrutement.emails.models import EmailStatus, OutgoingEmail
 from recrutement.extensions import db
-from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.referential.models import Commune
 from tests.support import path_of
 
@@ -37,43 +36,6 @@ HOMES = {
     Role.EMPLOYER: "/collectivite/",
     Role.CANDIDATE: "/candidat/",
 }
-
-
-@pytest.mark.slow
-def test_demo_seed_is_idempotent_and_every_demo_account_logs_in(app, runner):
-    first = runner.invoke(args=["demo", "seed"])
-    assert first.exit_code == 0, first.output
-    assert "demo-pvd-2026" in first.output
-    counts = (
-        db.session.scalar(select(func.count(User.id))),
-        db.session.scalar(select(func.count(Organisation.id))),
-    )
-    second = runner.invoke(args=["demo", "seed"])
-    assert second.exit_code == 0, second.output
-    assert counts == (
-        db.session.scalar(select(func.count(User.id))),
-        db.session.scalar(select(func.count(Organisation.id))),
-    )
-    assert db.session.scalar(select(func.count(Commune.insee_code))) > 34_000
-
-    quimperle = db.session.scalar(
-        select(Organisation).where(Organisation.commune_insee_code == "29233")
-    )
-    assert quimperle.status == OrganisationStatus.VALIDATED
-    assert quimperle.department_code == "29" and quimperle.commune.is_pvd
-    commercy = db.session.scalar(
-        select(Organisation).where(Organisation.commune_insee_code == "55122")
-    )
-    assert commercy.status == OrganisationStatus.VALIDATED and commercy.commune.is_pvd
-
-    for local_part, role in DEMO_EMAILS.items():
-        client = app.test_client()
-        email = f"{local_part}@demo.recrutement-pvd.fr"
-        assert email in first.output
-        response = client.post("/connexion", data={"email": email, "password": "demo-pvd-2026"})
-        assert response.status_code == 302, (email, response.status_code)
-        assert response.headers["Location"] == HOMES[role], email
-        assert client.get(HOMES[role]).status_code == 200
 
 
 def test_demo_seed_is_refused_in_production(app, runner):
@@ -170,19 +132,6 @@ def test_worker_sends_mails_until_stopped(app, database_url, smtp_server, mailbo
         assert worker.wait(timeout=10) == 0
     db.session.expire_all()
     assert db.session.scalar(select(OutgoingEmail)).status == EmailStatus.SENT
-
-
-@pytest.mark.slow
-def test_demo_holds_applications_in_every_state(app, runner):
-    from recrutement.applications.models import Application, ApplicationStatus
-
-    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
-    states = set(db.session.scalars(select(Application.status)))
-    assert states == set(ApplicationStatus)
-    count = db.session.scalar(select(func.count(Application.id)))
-    again = runner.invoke(args=["demo", "seed"])
-    assert "Candidatures de démonstration ajoutées : 0" in again.output
-    assert db.session.scalar(select(func.count(Application.id))) == count
 
 
 def test_personal_data_purge_command(app, runner):
