@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -86,9 +87,15 @@ class Visitor:
         if message.type == "error":
             self.console_errors.append(message.text)
 
-    def goto(self, path: str) -> None:
+    def goto(self, path: str, status: int = 200, lands_on: str | None = None) -> None:
+        """Open `path` and check the page. It must answer `status` from `path` itself, or
+        from `lands_on` when a redirect is expected: a 403 page, or a redirect to the
+        login page, is not the page the test meant to check."""
         response = self.page.goto(self.base_url + path)
-        assert response is not None and response.status < 500, path
+        assert response is not None, path
+        landed = urlsplit(response.url).path
+        assert landed == (lands_on or urlsplit(path).path), f"{path} led to {response.url}"
+        assert response.status == status, f"{path} answered {response.status}, not {status}"
         self.check()
 
     def check(self) -> None:

@@ -48,7 +48,7 @@ def test_apply_interview_hire(browser, live_server, visitor, mailbox, referentia
     # The employer, in another browser, follows the mail's link.
     context = browser.new_context(locale="fr-FR")
     employer = Visitor(context.new_page(), live_server)
-    employer.goto(employer_link)
+    employer.goto(employer_link, lands_on="/connexion")
     employer.page.get_by_label("Adresse électronique").fill("dgs@quimperle.fr")
     employer.page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     employer.submit("Se connecter")

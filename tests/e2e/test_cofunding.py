@@ -20,7 +20,7 @@ from tests.support import TINY_PDF
 def open_as(browser, live_server, email: str, path: str) -> Visitor:
     """A new browser (its own cookies) that logs in on the way to `path`."""
     visitor = Visitor(browser.new_context(locale="fr-FR").new_page(), live_server)
-    visitor.goto(path)
+    visitor.goto(path, lands_on="/connexion")
     visitor.page.get_by_label("Adresse électronique").fill(email)
     visitor.page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     visitor.submit("Se connecter")
@@ -163,7 +163,7 @@ def test_cofunding_pages_pass_axe_on_a_phone(
         locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
     )
     phone = Visitor(context.new_page(), live_server)
-    phone.goto("/collectivite/cofinancements/nouvelle")
+    phone.goto("/collectivite/cofinancements/nouvelle", lands_on="/connexion")
     phone.page.get_by_label("Adresse électronique").fill(member.user.email)
     phone.page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     phone.submit("Se connecter")

@@ -27,7 +27,7 @@ def test_candidate_signs_up_confirms_from_the_mail_and_logs_in(visitor, mailbox,
     assert page.get_by_role("heading", name="Consultez votre messagerie").is_visible()
 
     link = mailbox.deliver().last_to("lea.moreau@exemple.fr").links()[0]
-    visitor.goto(path_of(link))
+    visitor.goto(path_of(link), lands_on="/connexion")
     assert "/connexion" in page.url
     assert page.get_by_text("Votre adresse électronique est confirmée").is_visible()
 
@@ -76,7 +76,7 @@ def test_employer_signs_up_and_the_prefecture_validates(
     assert page.get_by_text("en attente de validation").first.is_visible()
 
     mails = mailbox.deliver()
-    visitor.goto(path_of(mails.last_to("dgs@landerneau.fr").links()[0]))
+    visitor.goto(path_of(mails.last_to("dgs@landerneau.fr").links()[0]), lands_on="/connexion")
     page.get_by_label("Adresse électronique").fill("dgs@landerneau.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     visitor.submit("Se connecter")
@@ -87,7 +87,7 @@ def test_employer_signs_up_and_the_prefecture_validates(
     from tests.e2e.conftest import Visitor
 
     agent = Visitor(context.new_page(), live_server)
-    agent.goto(path_of(mails.last_to("pref29@exemple.fr").links()[0]))
+    agent.goto(path_of(mails.last_to("pref29@exemple.fr").links()[0]), lands_on="/connexion")
     agent.page.get_by_label("Adresse électronique").fill("pref29@exemple.fr")
     agent.page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     agent.submit("Se connecter")
@@ -102,7 +102,7 @@ def test_employer_signs_up_and_the_prefecture_validates(
     assert "Inscription validée" in mailbox.deliver().last_to("dgs@landerneau.fr").subject
 
 
-def test_public_pages_pass_axe_on_a_phone(phone_visitor, referential):
+def test_public_pages_pass_axe_on_a_phone(phone_visitor, referential, programme_rule):
     for path in (
         "/",
         "/connexion",
@@ -112,10 +112,10 @@ def test_public_pages_pass_axe_on_a_phone(phone_visitor, referential):
         "/accessibilite",
         "/mentions-legales",
         "/donnees-personnelles",
-        "/page-inexistante",
         "/simulateur?cout=60000&anah=1",
     ):
         phone_visitor.goto(path)
+    phone_visitor.goto("/page-inexistante", status=404)
     width = phone_visitor.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"horizontal scroll on a 360 px screen: {width}px"
 
