@@ -30,8 +30,15 @@ from recrutement.accounts.models import Role  # noqa: E402
 from recrutement.emails.outbox import send_due  # noqa: E402
 from recrutement.extensions import db  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.support import CsrfClient, Mailbox, temporary_postgresql_database  # noqa: E402
+from tests.support import (  # noqa: E402
+    CsrfClient,
+    Mailbox,
+    SharedTemplateCache,
+    temporary_postgresql_database,
+)
 from tests.transactions import OuterTransaction  # noqa: E402
+
+TEMPLATES = SharedTemplateCache()
 
 # Test databases live in memory when the machine has a tmpfs: nothing waits for a disk.
 MEMORY_DISK = Path("/dev/shm")
@@ -122,6 +129,7 @@ def app(_schema, database_url, tmp_path, smtp_server, request):
         # One connection, which every caller shares: the outer transaction's.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": StaticPool}
     app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATES
     app.test_client_class = CsrfClient
 
     # The test keeps one app context open, which requests then share; in
