@@ -29,14 +29,18 @@ from recrutement import create_app  # noqa: E402
 from recrutement.accounts.models import Role  # noqa: E402
 from recrutement.emails.outbox import send_due  # noqa: E402
 from recrutement.extensions import db  # noqa: E402
-from tests import factories  # noqa: E402
 from tests.support import (  # noqa: E402
     CsrfClient,
     Mailbox,
     SharedTemplateCache,
     temporary_postgresql_database,
+    use_fast_password_hashing,
 )
 from tests.transactions import OuterTransaction  # noqa: E402
+
+use_fast_password_hashing()
+
+from tests import factories  # noqa: E402
 
 TEMPLATES = SharedTemplateCache()
 

@@ -1,5 +1,5 @@
-"""Test helpers: a CSRF-aware client, a real SMTP mailbox, link extraction, and the
-compiled templates every test's app shares."""
+"""Test helpers: a CSRF-aware client, a real SMTP mailbox, link extraction, and what
+keeps the per-test app cheap (compiled templates shared, a fast password hash)."""
 
 from __future__ import annotations
 
@@ -196,3 +196,23 @@ class SharedTemplateCache(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def use_fast_password_hashing() -> None:
+    """Hash passwords with argon2id at its lowest cost for the rest of the run.
+
+    Argon2 is slow on purpose (about 0.1 s a hash or a check here) and the tests log
+    in hundreds of times: it took 40 % of the accounts tests' time. The code under
+    test is the same and so is the format ($argon2id$…); only the cost parameters in
+    the hashes differ. Call it before anything hashes (tests.factories hashes the
+    shared password on import)."""
+    from argon2 import PasswordHasher
+
+    from recrutement.accounts import passwords
+
+    fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    for name in ("_hasher", "_DUMMY_HASH"):
+        if not hasattr(passwords, name):
+            raise RuntimeError(f"recrutement.accounts.passwords.{name} is gone: update {__name__}")
+    passwords._hasher = fast  # type: ignore[attr-defined]
+    passwords._DUMMY_HASH = fast.hash("a password nobody has, used only for timing")  # type: ignore[attr-defined]
