@@ -12,7 +12,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from recrutement.accounts.models import Role
 from recrutement.core.errors import ServiceError
 from recrutement.files.storage import check_pdf
-from tests.applications.test_profile import URL, pdf, profile_form
+from tests.candidates.test_profile import URL, pdf, profile_form
 from tests.support import TINY_PDF, one_page_pdf
 
 
