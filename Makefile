@@ -21,14 +21,17 @@ run: install
 	$(FLASK) demo seed
 	$(PY) scripts/run_dev.py
 
-## Every test: on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set.
+## Every test: on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set; spread
+## over the machine's cores (pytest-xdist: each worker has its own database, mail
+## server and browser; an idle worker takes tests queued for a busy one).
+PARALLEL := -n auto --dist worksteal
 test: install
-	env -u TEST_DATABASE_URL $(PY) -m pytest
-	if [ -n "$$TEST_DATABASE_URL" ]; then $(PY) -m pytest; fi
+	env -u TEST_DATABASE_URL $(PY) -m pytest $(PARALLEL)
+	if [ -n "$$TEST_DATABASE_URL" ]; then $(PY) -m pytest $(PARALLEL); fi
 
 ## The suite without the browser tests, on SQLite only.
 test-fast: install
-	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not e2e"
+	env -u TEST_DATABASE_URL $(PY) -m pytest -m "not e2e" $(PARALLEL)
 
 ## The fuzzing harness with every hostile value on every field (the suite runs a seeded
 ## sample): SQLite, then PostgreSQL when TEST_DATABASE_URL is set. FUZZ_SEED=N to vary.
