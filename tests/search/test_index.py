@@ -29,7 +29,7 @@ from recrutement.search.index import (
 from recrutement.search.query import SearchParams, search_offers
 from recrutement.search.sync import queue_reindex
 from tests import factories
-from tests.search.factories import OfferFactory
+from tests.factories import OfferFactory
 
 
 def indexed_ids() -> Counter:

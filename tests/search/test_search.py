@@ -18,7 +18,7 @@ from recrutement.search.query import (
     search_offers,
 )
 from tests import factories
-from tests.search.factories import OfferFactory
+from tests.factories import OfferFactory
 
 
 def search(**args):
@@ -50,6 +50,7 @@ def test_accents_plurals_and_word_forms_do_not_matter(organisations):
     health = OfferFactory(
         organisation=organisations["commercy"],
         missions="Vous accompagnez l'installation d'une infirmière en maison de santé.",
+        profile="Formation en développement local.",
     )
     assert found(q="amenagement") == [planning.id]
     assert found(q="AMÉNAGEMENTS") == [planning.id]

@@ -22,7 +22,7 @@ from recrutement.search.index import (
 )
 from recrutement.search.query import SearchParams, search_offers
 from tests import factories
-from tests.search.factories import OfferFactory
+from tests.factories import OfferFactory
 
 
 def tasks_of(offer_id: int) -> list[IndexTask]:
