@@ -3,9 +3,9 @@ which each test is rolled back, a real local SMTP server, a CSRF-aware client, a
 `login_as(role)`.
 
 Each test runs inside one transaction, rolled back at its end: the commits of the code
-under test become savepoints (tests/transactions.py). A test whose
-commits must be real, because another thread, process or the browser's server reads
-them, is marked `real_commits` (the e2e tests are); the tables are emptied after it.
+under test become savepoints (tests/transactions.py). A test whose commits must be
+real, because another thread, another process or the browser's server reads them, is
+marked `real_commits` (the e2e tests are); the tables are emptied after it.
 """
 
 from __future__ import annotations
