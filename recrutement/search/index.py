@@ -13,30 +13,22 @@ index commit that applied it: a process that dies in between leaves the task
 pending, and applying it again is harmless (a task says "bring offer N up to
 date", not what to write).
 
-Readers. Each process keeps one searcher, replaced when the index has changed
-(not opened per request), with what searches need from its columns (IndexView).
-Whoosh readers are not safe to share between threads, so the searches of one
-process take turns on it; with the sync gunicorn workers of production there is
-one thread per process anyway.
-
-A missing or unreadable index is rebuilt (`ensure_index`) rather than served broken.
+Readers are in reader.py. A rebuild writes a new index generation, so every
+process's searcher sees the change and reopens. A missing or unreadable index is
+rebuilt (`ensure_index`) rather than served broken.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
-import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from functools import cached_property
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from flask import current_app
 from sqlalchemy import Select, delete, func, select, update
@@ -57,7 +49,7 @@ from recrutement.search.analysis import (
     french_analyzer,
     spelling_analyzer,
 )
-from recrutement.search.documents import COORDINATE_SCALE, MISSING_COORDINATE, offer_document
+from recrutement.search.documents import offer_document
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +163,6 @@ def ensure_index() -> IndexState:
             # Another process may have repaired it while this one waited.
             if index_state(directory) != "ok":
                 _rebuild_locked(directory)
-        _shared.reset()
     return state
 
 
@@ -185,7 +176,6 @@ def rebuild_index() -> int:
     directory = index_directory()
     with _index_lock(directory, timeout=LOCK_TIMEOUT_SECONDS):
         count, _tasks = _rebuild_locked(directory)
-    _shared.reset()
     return count
 
 
@@ -375,226 +365,3 @@ def _write(directory: Path, ids: list[int], offers: dict[int, Offer]) -> None:
         writer.cancel()
         raise
     writer.commit()
-
-
-# --- Reading ----------------------------------------------------------------------
-
-
-class IndexView:
-    """One searcher and what searches need from its columns, read once per index version.
-
-    Arrays are indexed by Whoosh document number; deleted documents are left out
-    of `live` and of every set built from it.
-    """
-
-    def __init__(self, searcher: Any) -> None:
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self._sets: dict[tuple[str, str], frozenset[int]] = {}
-        self._open: tuple[int, frozenset[int]] | None = None
-        # What other modules compute once per index version (ranking.py).
-        self.memo: dict[str, Any] = {}
-
-    def close(self) -> None:
-        self.searcher.close()
-
-    def _column(self, name: str, missing: object = None) -> list[Any]:
-        values: list[Any] = []
-        for leaf, _offset in self.reader.leaf_readers():
-            values.extend(_segment_column(leaf, name, missing))
-        return values
-
-    @cached_property
-    def live(self) -> frozenset[int]:
-        return frozenset(self.reader.all_doc_ids())
-
-    @cached_property
-    def offer_ids(self) -> list[int]:
-        return [int(value) if value else 0 for value in self._column("id", "")]
-
-    @cached_property
-    def published_at(self) -> list[int]:
-        return self._column("published_at", 0)
-
-    @cached_property
-    def deadlines(self) -> list[int]:
-        return self._column("application_deadline", 0)
-
-    @cached_property
-    def facet_values(self) -> dict[str, list[str]]:
-        return {name: self._column(name, "") for name in FACET_FIELDS}
-
-    def docs_with(self, facet: str, value: str) -> frozenset[int]:
-        """The live documents whose `facet` field is `value`."""
-        key = (facet, value)
-        if key not in self._sets:
-            values = self.facet_values[facet]
-            self._sets[key] = frozenset(doc for doc in self.live if values[doc] == value)
-        return self._sets[key]
-
-    def open_docs(self, today: int) -> frozenset[int]:
-        """The live documents whose application deadline (YYYYMMDD) is today or later."""
-        if self._open is None or self._open[0] != today:
-            deadlines = self.deadlines
-            self._open = (today, frozenset(doc for doc in self.live if deadlines[doc] >= today))
-        return self._open[1]
-
-    @cached_property
-    def communes(self) -> dict[str, tuple[float, float, list[int]]]:
-        """Each workplace commune's coordinates (degrees) and live documents."""
-        workplaces = self._column("workplace", "")
-        latitudes = self._column("latitude", MISSING_COORDINATE)
-        longitudes = self._column("longitude", MISSING_COORDINATE)
-        documents: dict[str, list[int]] = defaultdict(list)
-        coordinates: dict[str, tuple[float, float]] = {}
-        for doc in sorted(self.live):
-            code = workplaces[doc]
-            documents[code].append(doc)
-            if code not in coordinates and latitudes[doc] != MISSING_COORDINATE:
-                coordinates[code] = (
-                    latitudes[doc] / COORDINATE_SCALE,
-                    longitudes[doc] / COORDINATE_SCALE,
-                )
-        return {
-            code: (*coordinates[code], docs)
-            for code, docs in documents.items()
-            if code in coordinates
-        }
-
-    def docs_within(self, latitude: float, longitude: float, radius_km: float) -> set[int]:
-        """The live documents whose workplace is at most `radius_km` from the point."""
-        return set(self.distances_within(latitude, longitude, radius_km))
-
-    def distances_within(
-        self, latitude: float, longitude: float, radius_km: float
-    ) -> dict[int, float]:
-        """{document: distance in km from the point to its workplace}, for the live
-        documents at most `radius_km` away."""
-        # A bounding box first spares the trigonometry for most communes.
-        delta_latitude = radius_km / 111.2
-        delta_longitude = radius_km / (111.2 * max(math.cos(math.radians(latitude)), 0.01))
-        found: dict[int, float] = {}
-        for commune_latitude, commune_longitude, docs in self.communes.values():
-            if abs(commune_latitude - latitude) > delta_latitude:
-                continue
-            if abs(commune_longitude - longitude) > delta_longitude:
-                continue
-            distance = haversine_km(latitude, longitude, commune_latitude, commune_longitude)
-            if distance <= radius_km:
-                found.update(dict.fromkeys(docs, distance))
-        return found
-
-
-# A segment never changes once written (deletions are kept apart), so its column
-# values are read once and reused by the next index versions.
-_segment_columns: dict[tuple[str, str], list[Any]] = {}
-
-
-def _segment_column(leaf: Any, name: str, missing: object) -> list[Any]:
-    segment = leaf.segment()
-    count = leaf.doc_count_all()
-    if segment is None or not count:
-        return []
-    key = (segment.segment_id(), name)
-    if key not in _segment_columns:
-        if len(_segment_columns) > 2000:
-            _segment_columns.clear()
-        # A segment where no document has the field has no column.
-        _segment_columns[key] = (
-            list(leaf.column_reader(name)) if leaf.has_column(name) else [missing] * count
-        )
-    return _segment_columns[key]
-
-
-def haversine_km(latitude1: float, longitude1: float, latitude2: float, longitude2: float) -> float:
-    """Great-circle distance in kilometres between two points given in degrees."""
-    phi1, phi2 = math.radians(latitude1), math.radians(latitude2)
-    delta_phi = phi2 - phi1
-    delta_lambda = math.radians(longitude2 - longitude1)
-    a = (
-        math.sin(delta_phi / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(delta_lambda / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
-
-
-class _SharedSearcher:
-    """This process's searcher: opened once, refreshed when the index changes."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: FileIndex | None = None
-        self._view: IndexView | None = None
-        self._directory: Path | None = None
-
-    @contextmanager
-    def view(self, directory: Path) -> Iterator[IndexView]:
-        with self._lock:
-            yield self._current(directory)
-
-    def _current(self, directory: Path) -> IndexView:
-        if self._view is not None and self._directory != directory:
-            self._close()
-        if self._view is None:
-            self._index = _storage(directory).open_index(INDEX_NAME)
-            self._view = IndexView(self._index.searcher())
-            self._directory = directory
-        elif not self._view.searcher.up_to_date():
-            # Not searcher.refresh(): in whoosh-reloaded 2.7.5 the refreshed reader
-            # keeps the old reader's segments next to the new ones, so a changed
-            # offer would be found twice and a closed one still found. A new
-            # searcher costs a few milliseconds; the postings read from segments
-            # that did not change stay cached (ranking.py).
-            stale = self._view
-            assert self._index is not None  # opened with the view
-            self._view = IndexView(self._index.searcher())
-            stale.close()
-        return self._view
-
-    def _close(self) -> None:
-        if self._view is not None:
-            try:
-                self._view.close()
-            except Exception:
-                logger.debug("closing a searcher failed", exc_info=True)
-        self._index = None
-        self._view = None
-        self._directory = None
-
-    def reset(self) -> None:
-        """Forget the searcher: the next search opens the index again."""
-        with self._lock:
-            self._close()
-
-    def forget_after_fork(self) -> None:
-        # The parent's searcher and lock are not this process's: start afresh.
-        self._lock = threading.Lock()
-        self._index = None
-        self._view = None
-        self._directory = None
-
-
-_shared = _SharedSearcher()
-os.register_at_fork(after_in_child=_shared.forget_after_fork)
-
-T = TypeVar("T")
-
-
-def with_index_view(search: Callable[[IndexView], T]) -> T:
-    """Run `search` on this process's searcher, repairing a missing or broken index once."""
-    directory = index_directory()
-    try:
-        with _shared.view(directory) as view:
-            return search(view)
-    except Exception:
-        if index_state(directory) == "ok":
-            raise
-    _shared.reset()
-    ensure_index()
-    with _shared.view(directory) as view:
-        return search(view)
-
-
-def close_searcher() -> None:
-    """Close this process's searcher (tests, and processes that stop searching)."""
-    _shared.reset()

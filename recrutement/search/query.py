@@ -12,7 +12,7 @@ still shows how many offers the other régions have. Hence, for a facet that is
 not filtered, its counts add up to `total`.
 
 The search works on document-number sets taken from the index's columns
-(cached once per index version, see index.IndexView), so filters, facets and
+(cached once per index version, see reader.IndexView), so filters, facets and
 the distance filter cost set operations rather than Whoosh queries, and the
 query text is matched once.
 """
@@ -48,14 +48,13 @@ from recrutement.offers.models import ContractType, Experience, RemoteWork
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.referential.text import fold
 from recrutement.search.analysis import (
-    FORM_SEPARATOR,
-    FRENCH_STOP_WORDS,
     analyze,
-    fold_word,
 )
 from recrutement.search.documents import date_number
-from recrutement.search.index import SCHEMA, IndexView, with_index_view
+from recrutement.search.index import SCHEMA
 from recrutement.search.ranking import matching_documents, scores, scoring_terms
+from recrutement.search.reader import IndexView, with_index_view
+from recrutement.search.suggestions import suggest
 
 SORT_RELEVANCE = "pertinence"
 SORT_DATE = "date"
@@ -641,64 +640,3 @@ def _leading_text(body: str) -> str:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)
     return text[: cut if cut > 0 else EXCERPT_CHARS] + " …"
-
-
-# --- "Vouliez-vous dire" ------------------------------------------------------------
-
-
-def suggest(view: IndexView, text: str) -> str | None:
-    """`text` with each misspelt word replaced by the closest word of the offers, or None.
-
-    A word is misspelt when neither it (without accents) nor its stem occurs in
-    any offer. The replacement is the most frequent word at the smallest edit
-    distance (1, then 2), shown with its accents as the offers write it.
-    """
-    reader = view.reader
-    changed = False
-    pieces: list[str] = []
-    position = 0
-    for match in _WORD.finditer(text):
-        word = match.group()
-        replacement = _correction(reader, word)
-        if replacement is not None:
-            pieces.append(text[position : match.start()])
-            pieces.append(replacement)
-            position = match.end()
-            changed = True
-    if not changed:
-        return None
-    pieces.append(text[position:])
-    return "".join(pieces)
-
-
-def _correction(reader: Any, word: str) -> str | None:
-    folded = fold_word(word)
-    if len(folded) < 3 or not folded.isalpha() or folded in FRENCH_STOP_WORDS:
-        return None
-    if ("spelling", folded) in reader:
-        return None
-    stems = analyze(word)
-    if stems and all(("body", stem) in reader or ("title", stem) in reader for stem in stems):
-        return None
-    for distance in (1, 2) if len(folded) > 4 else (1,):
-        candidates = [
-            candidate
-            for candidate in reader.terms_within("spelling", folded, distance, prefix=1)
-            if candidate != folded
-        ]
-        if candidates:
-            best = max(candidates, key=lambda term: (reader.doc_frequency("spelling", term), term))
-            return _accented_form(reader, best)
-    return None
-
-
-def _accented_form(reader: Any, folded: str) -> str:
-    prefix = f"{folded}{FORM_SEPARATOR}"
-    forms = [term for term in reader.expand_prefix("spelling_forms", prefix)]
-    if not forms:
-        return folded
-    best = max(forms, key=lambda term: reader.doc_frequency("spelling_forms", term))
-    if isinstance(best, bytes):
-        best = best.decode("utf-8")
-    accented: str = best.split(FORM_SEPARATOR, 1)[1]
-    return accented

@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 from whoosh import query as whoosh_query
 
-from recrutement.search.index import IndexView
+from recrutement.search.reader import IndexView
 
 # Whoosh's BM25F defaults.
 K1 = 1.2

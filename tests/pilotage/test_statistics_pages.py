@@ -24,7 +24,7 @@ from recrutement.offers.models import OfferStatus
 from recrutement.pilotage import scope
 from recrutement.pilotage.models import Recruit
 from recrutement.pilotage.summary import summarise
-from recrutement.search.index import close_searcher
+from recrutement.search.reader import close_searcher
 from tests import factories
 from tests.applications.test_employer_handling import make_application
 from tests.cofunding.conftest import content

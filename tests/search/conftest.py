@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recrutement.search.index import close_searcher
+from recrutement.search.reader import close_searcher
 from recrutement.search.sync import init_search
 
 

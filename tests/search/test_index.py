@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.search import index as search_index
+from recrutement.search import reader as search_reader
 from recrutement.search.documents import offer_document
 from recrutement.search.index import (
     INDEX_NAME,
@@ -87,14 +88,14 @@ def test_only_published_offers_are_indexed(organisation):
 def test_one_searcher_per_process_renewed_when_the_index_changes(organisation):
     offer = OfferFactory(organisation=organisation)
     found()
-    first = search_index._shared._view
+    first = search_reader._shared._view
     found("revitalisation")
-    assert search_index._shared._view is first
+    assert search_reader._shared._view is first
 
     offer.missions = "La requalification des friches."
     db.session.commit()
     assert found("friches") == [offer.id]
-    assert search_index._shared._view is not first
+    assert search_reader._shared._view is not first
     # The changed offer is there once, its old text gone.
     assert found() == [offer.id]
     assert found("revitalisation") == []
@@ -133,7 +134,7 @@ def test_missing_index_is_rebuilt_whole_not_restarted_with_one_offer(organisatio
 
 def test_a_search_rebuilds_a_missing_index(organisation):
     offer = OfferFactory(organisation=organisation)
-    search_index.close_searcher()
+    search_reader.close_searcher()
     shutil.rmtree(index_directory())
     assert found() == [offer.id]
     assert index_state() == "ok"
@@ -160,7 +161,7 @@ tolerates_whoosh_leaks = pytest.mark.filterwarnings(
 @pytest.mark.parametrize("damage", ["garble", "delete"])
 def test_corrupt_index_is_detected_and_repaired(organisation, damage, damaged_files_leak):
     offers = [OfferFactory(organisation=organisation) for _ in range(2)]
-    search_index.close_searcher()
+    search_reader.close_searcher()
     segments = _segment_files()
     assert segments
     for segment in segments:
@@ -179,7 +180,7 @@ def test_corrupt_index_is_detected_and_repaired(organisation, damage, damaged_fi
 @tolerates_whoosh_leaks
 def test_a_search_repairs_a_corrupt_index(organisation, damaged_files_leak):
     offer = OfferFactory(organisation=organisation)
-    search_index.close_searcher()
+    search_reader.close_searcher()
     for segment in _segment_files():
         segment.write_bytes(b"not a segment")
     assert found("revitalisation") == [offer.id]
@@ -188,7 +189,7 @@ def test_a_search_repairs_a_corrupt_index(organisation, damaged_files_leak):
 @tolerates_whoosh_leaks
 def test_a_corrupt_index_hit_by_the_after_commit_hook_is_rebuilt(organisation, damaged_files_leak):
     first = OfferFactory(organisation=organisation)
-    search_index.close_searcher()
+    search_reader.close_searcher()
     for segment in _segment_files():
         segment.write_bytes(b"not a segment")
     second = OfferFactory(organisation=organisation)
