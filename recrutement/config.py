@@ -60,6 +60,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(INSTANCE_DIR / "search-index"),
+        # Search results each process keeps for the index version it reads (0: none);
+        # see search/cache.py.
+        "SEARCH_CACHE_SIZE": int(env.get("SEARCH_CACHE_SIZE", "512")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "1025")),

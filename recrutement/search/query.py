@@ -30,6 +30,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from whoosh import query as whoosh_query
@@ -47,9 +48,8 @@ from recrutement.extensions import db
 from recrutement.offers.models import ContractType, Experience, RemoteWork
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.referential.text import fold
-from recrutement.search.analysis import (
-    analyze,
-)
+from recrutement.search.analysis import analyze
+from recrutement.search.cache import DEFAULT_SIZE, ResultCache
 from recrutement.search.documents import date_number
 from recrutement.search.index import SCHEMA
 from recrutement.search.ranking import matching_documents, scores, scoring_terms
@@ -434,7 +434,22 @@ def search_offers(params: SearchParams, today: date | None = None) -> SearchResu
     `today` defaults to the date in Paris; an offer stays open on its deadline day.
     """
     today = today or paris_today()
-    return with_index_view(lambda view: _search(view, params, today))
+    size = current_app.config.get("SEARCH_CACHE_SIZE", DEFAULT_SIZE)
+
+    def search(view: IndexView) -> SearchResults:
+        return _results.get(view, (params, today), size, lambda: _search(view, params, today))
+
+    found = with_index_view(search)
+    # The kept results are shared: each caller gets its own lists to change.
+    return replace(
+        found,
+        hits=list(found.hits),
+        facets={name: dict(counts) for name, counts in found.facets.items()},
+    )
+
+
+# This process's results, for the index version they were computed on (cache.py).
+_results: ResultCache[SearchResults] = ResultCache()
 
 
 def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults:
