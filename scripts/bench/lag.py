@@ -1,0 +1,162 @@
+"""Index lag and publish latency, with the worker running (`flask --app wsgi worker`), on
+a throw-away copy of the 10,000-offer database.
+
+As Quimperlé's demo employer would: duplicate one of its offers (a draft), give it a
+title with a word found nowhere else, then publish it through
+`recrutement.offers.services.publish` (the service call and its commit: the publish
+latency). Then search that word with `search_offers` every few milliseconds until the
+offer is found: the index lag, from the end of the commit. Twice: without saved
+searches, then with 1,000 instant saved searches ("chef de projet") that every new
+offer matches, whose alerts the worker sends meanwhile.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from scripts.bench.data import ROOT, create_quiet_app, environment
+from scripts.bench.stats import Row, summary
+
+SECTION = "publication et indexation (worker lancé, 10 000 offres)"
+SAVED_SEARCHES = 1_000
+LAG_TIMEOUT_SECONDS = 30.0
+POLL_SECONDS = 0.01
+
+
+def unique_word(index: int) -> str:
+    """A word of letters only that no generated offer contains (the analyser keeps it)."""
+    letters = string.ascii_lowercase
+    suffix = ""
+    index += 1
+    while index:
+        index, digit = divmod(index - 1, 26)
+        suffix = letters[digit] + suffix
+    return f"zorglub{suffix}"
+
+
+def add_saved_searches(count: int) -> None:
+    """`count` instant saved searches of a demo candidate that every offer matches."""
+    from sqlalchemy import insert
+
+    from recrutement.accounts.models import User
+    from recrutement.alerts.models import SavedSearch
+    from recrutement.demo import DOMAIN
+    from recrutement.extensions import db
+
+    candidate = db.session.query(User).filter_by(email=f"candidat1@{DOMAIN}").one()
+    db.session.execute(
+        insert(SavedSearch),
+        [
+            {
+                "user_id": candidate.id,
+                "name": f"Alerte {index}",
+                "query": {"q": "chef de projet"},
+                "frequency": "instant",
+                "unsubscribe_token_hash": secrets.token_hex(32),
+            }
+            for index in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def publish_and_wait(employer_email: str, word: str) -> tuple[float, float]:
+    """Publish one new offer titled with `word`; (publish ms, index lag ms)."""
+    from recrutement.accounts.models import User
+    from recrutement.extensions import db
+    from recrutement.offers.models import Offer, OfferStatus
+    from recrutement.offers.services import duplicate, publish
+    from recrutement.search.query import SearchParams, search_offers
+
+    employer = db.session.query(User).filter_by(email=employer_email).one()
+    assert employer.organisation is not None
+    source = (
+        db.session.query(Offer)
+        .filter_by(organisation_id=employer.organisation.id, status=OfferStatus.PUBLISHED)
+        .order_by(Offer.id)
+        .first()
+    ) or db.session.query(Offer).filter_by(organisation_id=employer.organisation.id).first()
+    draft = duplicate(employer, source)
+    draft.title = f"Chef de projet Petites villes de demain {word}"
+    draft.application_deadline = date.today() + timedelta(days=60)
+    db.session.commit()
+
+    started = time.perf_counter()
+    publish(employer, draft)
+    published = time.perf_counter()
+    db.session.remove()
+
+    params = SearchParams.from_args({"q": word})
+    while search_offers(params).total == 0:
+        if time.perf_counter() - published > LAG_TIMEOUT_SECONDS:
+            raise RuntimeError(f"« {word} » introuvable après {LAG_TIMEOUT_SECONDS:.0f} s")
+        time.sleep(POLL_SECONDS)
+        db.session.remove()
+    found = time.perf_counter()
+    db.session.remove()
+    return (published - started) * 1000, (found - published) * 1000
+
+
+def measure_lag(directory: Path, publications: int) -> list[Row]:
+    """Publish `publications` offers without saved searches, then as many with 1,000."""
+    from recrutement.demo import DOMAIN
+    from recrutement.extensions import db
+
+    app = create_quiet_app(directory)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        cwd=ROOT,
+        env=environment(directory),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        time.sleep(3)  # the worker's start: imports, the index check
+        if worker.poll() is not None:
+            raise SystemExit("le worker s'est arrêté au démarrage")
+        with app.app_context():
+            published = 0
+            for alerts in (0, SAVED_SEARCHES):
+                if alerts:
+                    add_saved_searches(alerts)
+                publish_ms, lag_ms = [], []
+                for _ in range(publications):
+                    latency, lag = publish_and_wait(f"quimperle@{DOMAIN}", unique_word(published))
+                    published += 1
+                    publish_ms.append(latency)
+                    lag_ms.append(lag)
+                rows += _rows(alerts, publish_ms, lag_ms)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    print("Publication et indexation mesurées.")
+    return rows
+
+
+def _rows(alerts: int, publish_ms: list[float], lag_ms: list[float]) -> list[Row]:
+    note: Any = f"{len(publish_ms)} offres"
+    return [
+        Row(
+            SECTION, f"publication ({alerts} alertes instantanées)", summary(publish_ms), note=note
+        ),
+        Row(
+            SECTION,
+            f"délai d'indexation ({alerts} alertes instantanées)",
+            summary(lag_ms),
+            note=note,
+        ),
+    ]
