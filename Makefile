@@ -52,12 +52,14 @@ fix: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Every performance figure: search latency (Whoosh against SQL LIKE, 1,000 and 10,000
-## offers), then the dashboard served by gunicorn on the national demo, as ratios to
-## /robots.txt. `make bench QUICK=1` for a short run.
+## Every performance figure in one run: search latency at 1,000, 10,000 and 50,000
+## offers (Whoosh against SQL LIKE; SQL statements and CPU per /offres request), pages
+## and the dashboard under gunicorn as ratios to /robots.txt (wrk when installed), the
+## index rebuild (time, CPU, peak memory), publish latency and index lag. One table and
+## the issue's goals; a JSON report under instance/bench/ (compare two with
+## `$(PY) -m scripts.bench --compare OLD.json NEW.json`). `make bench QUICK=1`: short run.
 bench: install
-	$(PY) scripts/bench_search.py $(if $(QUICK),--sizes 1000 --runs 10)
-	$(PY) scripts/bench_dashboard.py $(if $(QUICK),--quick)
+	$(PY) -m scripts.bench $(if $(QUICK),--quick)
 
 ## Each role's main pages at 1280 and 360 px, and the decision PDF (its first page as
 ## PNG with pdftoppm), from a throw-away demo instance, into instance/screenshots/.

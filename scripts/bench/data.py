@@ -92,13 +92,15 @@ def environment(directory: Path, app_env: str = "development", **extra: str) -> 
 
 def flask(directory: Path, *args: str) -> None:
     """Run a `flask --app wsgi` command on `directory`'s database (development)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=ROOT,
         env=environment(directory),
-        check=True,
-        stdout=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"flask {' '.join(args)} a échoué :\n{done.stderr[-3000:]}")
 
 
 def _is_current(directory: Path, stamp: str) -> bool:
