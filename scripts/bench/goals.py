@@ -31,78 +31,86 @@ def _value(row: Row, name: str) -> float:
 
 
 def check_goals(rows: Sequence[Row]) -> list[Goal]:
-    goals = []
+    """Every goal's verdict, in the issue's order."""
     by_section: dict[str, list[Row]] = {}
     for row in rows:
         by_section.setdefault(row.section, []).append(row)
+    return [
+        *_page_goals(by_section.get(pages.SECTION, [])),
+        *_search_goals(
+            by_section.get(search.SECTION, []), by_section.get(search.CACHED_SECTION, [])
+        ),
+        *_rebuild_goals(by_section.get(rebuild.SECTION, [])),
+        *_lag_goals(by_section.get(lag.SECTION, [])),
+    ]
 
-    page_rows = {row.label: row for row in by_section.get(pages.SECTION, [])}
+
+def _page_goals(rows: list[Row]) -> list[Goal]:
+    by_label = {row.label: row for row in rows}
+    goals = []
     for label, minimum in PAGE_RATIOS:
         text = f"{label} ≥ {minimum}× les requêtes/s de /robots.txt"
-        row = page_rows.get(label)
-        if row is None:
+        page = by_label.get(label)
+        if page is None:
             goals.append(Goal(text, None))
-            continue
-        measured = _value(row, "ratio /robots.txt")
-        goals.append(Goal(text, measured >= minimum, f"{measured:.3f}×"))
+        else:
+            measured = _value(page, "ratio /robots.txt")
+            goals.append(Goal(text, measured >= minimum, f"{measured:.3f}×"))
+    return goals
 
-    search_rows = by_section.get(search.SECTION, [])
+
+def _slowest(rows: list[Row]) -> Row:
+    return max(rows, key=lambda row: _value(row, "p95 ms"))
+
+
+def _search_goals(uncached: list[Row], cached: list[Row]) -> list[Goal]:
+    goals = []
     for size, limit in SEARCH_P95_MS.items():
         text = f"recherche sans cache p95 ≤ {limit:.0f} ms à {size} offres, chaque requête"
-        measured = [row for row in search_rows if row.size == size]
+        measured = [row for row in uncached if row.size == size]
         if not measured:
             goals.append(Goal(text, None, "taille non mesurée"))
             continue
         slow = [row for row in measured if not _value(row, "p95 ms") <= limit]
-        worst = max(measured, key=lambda row: _value(row, "p95 ms"))
-        goals.append(
-            Goal(
-                text,
-                not slow,
-                f"la plus lente : « {worst.label} » {_value(worst, 'p95 ms'):.1f} ms"
-                + (f" ; {len(slow)} requête(s) au-dessus" if slow else ""),
-            )
-        )
-
-    cached = by_section.get(search.CACHED_SECTION, [])
+        worst = _slowest(measured)
+        detail = f"la plus lente : « {worst.label} » {_value(worst, 'p95 ms'):.1f} ms"
+        if slow:
+            detail += f" ; {len(slow)} requête(s) au-dessus"
+        goals.append(Goal(text, not slow, detail))
     text = f"recherche servie du cache p95 ≤ {CACHED_P95_MS:.0f} ms"
     if cached:
-        worst = max(cached, key=lambda row: _value(row, "p95 ms"))
+        worst = _slowest(cached)
+        p95 = _value(worst, "p95 ms")
         goals.append(
-            Goal(
-                text,
-                _value(worst, "p95 ms") <= CACHED_P95_MS,
-                f"{_value(worst, 'p95 ms'):.1f} ms au pire ({worst.size} offres)",
-            )
+            Goal(text, p95 <= CACHED_P95_MS, f"{p95:.1f} ms au pire ({worst.size} offres)")
         )
     else:
         goals.append(Goal(text, None))
+    return goals
 
-    rebuilds = {row.size: row for row in by_section.get(rebuild.SECTION, [])}
-    ten_thousand = rebuilds.get(REBUILD_SIZE)
-    if ten_thousand is None:
-        goals.append(Goal(f"reconstruction de {REBUILD_SIZE} offres", None))
+
+def _rebuild_goals(rows: list[Row]) -> list[Goal]:
+    by_size = {row.size: row for row in rows if row.size is not None}
+    goals = []
+    measured = by_size.get(REBUILD_SIZE)
+    duration = f"reconstruction de {REBUILD_SIZE} offres ≤ {REBUILD_SECONDS:.0f} s"
+    memory = f"reconstruction de {REBUILD_SIZE} offres en moins de {REBUILD_MEMORY_MB:.0f} Mo"
+    if measured is None:
+        goals += [Goal(duration, None), Goal(memory, None)]
     else:
-        seconds = _value(ten_thousand, "durée s")
-        memory = _value(ten_thousand, "mémoire max Mo")
+        seconds, megabytes = _value(measured, "durée s"), _value(measured, "mémoire max Mo")
+        cpu = _value(measured, "CPU s")
         goals.append(
-            Goal(
-                f"reconstruction de {REBUILD_SIZE} offres ≤ {REBUILD_SECONDS:.0f} s",
-                seconds <= REBUILD_SECONDS,
-                f"{seconds:.1f} s (CPU {_value(ten_thousand, 'CPU s'):.1f} s)",
-            )
+            Goal(duration, seconds <= REBUILD_SECONDS, f"{seconds:.1f} s (CPU {cpu:.1f} s)")
         )
-        goals.append(
-            Goal(
-                f"reconstruction de {REBUILD_SIZE} offres en moins de {REBUILD_MEMORY_MB:.0f} Mo",
-                memory < REBUILD_MEMORY_MB,
-                f"{memory:.0f} Mo",
-            )
-        )
-    larger = [row for size, row in sorted(rebuilds.items()) if size != min(rebuilds, default=0)]
+        goals.append(Goal(memory, megabytes < REBUILD_MEMORY_MB, f"{megabytes:.0f} Mo"))
     text = f"reconstruction linéaire (CPU par offre ≤ {LINEAR_GROWTH}× celui de la plus petite)"
-    if larger:
-        growths = {row.size: _value(row, "croissance CPU/offre") for row in larger}
+    growths = {
+        size: _value(row, "croissance CPU/offre")
+        for size, row in sorted(by_size.items())
+        if size != min(by_size)
+    }
+    if growths:
         goals.append(
             Goal(
                 text,
@@ -112,31 +120,26 @@ def check_goals(rows: Sequence[Row]) -> list[Goal]:
         )
     else:
         goals.append(Goal(text, None))
+    return goals
 
-    lag_rows = {row.label: row for row in by_section.get(lag.SECTION, [])}
-    lag_measured = [row for label, row in lag_rows.items() if label.startswith("délai")]
+
+def _lag_goals(rows: list[Row]) -> list[Goal]:
+    goals = []
+    lags = [row for row in rows if row.label.startswith("délai")]
     text = f"délai d'indexation p95 ≤ {LAG_P95_MS:.0f} ms, worker lancé"
-    if lag_measured:
-        worst = max(lag_measured, key=lambda row: _value(row, "p95 ms"))
-        goals.append(
-            Goal(
-                text,
-                _value(worst, "p95 ms") <= LAG_P95_MS,
-                f"{_value(worst, 'p95 ms'):.0f} ms au pire",
-            )
-        )
+    if lags:
+        p95 = _value(_slowest(lags), "p95 ms")
+        goals.append(Goal(text, p95 <= LAG_P95_MS, f"{p95:.0f} ms au pire"))
     else:
         goals.append(Goal(text, None))
-    publish_measured = [row for label, row in lag_rows.items() if label.startswith("publication")]
+    publications = [row for row in rows if row.label.startswith("publication")]
     text = f"publication p95 ≤ {PUBLISH_P95_MS:.0f} ms quel que soit le nombre d'alertes"
-    if publish_measured:
+    if publications:
         goals.append(
             Goal(
                 text,
-                all(_value(row, "p95 ms") <= PUBLISH_P95_MS for row in publish_measured),
-                " ; ".join(
-                    f"{row.label} : {_value(row, 'p95 ms'):.0f} ms" for row in publish_measured
-                ),
+                all(_value(row, "p95 ms") <= PUBLISH_P95_MS for row in publications),
+                " ; ".join(f"{row.label} : {_value(row, 'p95 ms'):.0f} ms" for row in publications),
             )
         )
     else:

@@ -82,7 +82,9 @@ def publish_and_wait(employer_email: str, word: str) -> tuple[float, float]:
         .filter_by(organisation_id=employer.organisation.id, status=OfferStatus.PUBLISHED)
         .order_by(Offer.id)
         .first()
-    ) or db.session.query(Offer).filter_by(organisation_id=employer.organisation.id).first()
+    )
+    if source is None:
+        raise RuntimeError(f"{employer_email} n'a pas d'offre publiée à dupliquer")
     draft = duplicate(employer, source)
     draft.title = f"Chef de projet Petites villes de demain {word}"
     draft.application_deadline = date.today() + timedelta(days=60)

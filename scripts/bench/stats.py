@@ -22,7 +22,7 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def summary(samples_ms: Sequence[float]) -> dict[str, float]:
+def summary(samples_ms: Sequence[float]) -> dict[str, Number]:
     """p50, p95 and max of samples in milliseconds."""
     return {
         "p50 ms": statistics.median(samples_ms),
