@@ -10,7 +10,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from scripts.bench import data, goals, lag, pages, rebuild, search
@@ -91,26 +93,36 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Charge avant : {' '.join(f'{v:.2f}' for v in report.load_before)}")
     measured = {size: directories[size] for size in sizes}
     rows: list[Row] = []
+
+    def attempt(part: str, measure: Callable[[], list[Row]]) -> None:
+        """Run one part; a failure is reported and the other parts still run."""
+        try:
+            rows.extend(measure())
+        except Exception as error:  # noqa: BLE001 — a measurement, not a guard
+            message = f"ÉCHEC de la partie {part} : {type(error).__name__}: {error}"
+            print(message, file=sys.stderr)
+            report.notes.append(message[:500])
+
     if "rebuild" in parts:
-        rows += rebuild.measure_rebuilds(measured)
+        attempt("rebuild", lambda: rebuild.measure_rebuilds(measured))
     for size, directory in directories.items():  # an index for every database used
         if not data.has_index(directory):
             rebuild.rebuild(directory, size)
     if "search" in parts:
         for size, directory in measured.items():
-            rows += search.measure_search(directory, size, runs)
+            attempt("search", partial(search.measure_search, directory, size, runs))
     if "pages" in parts:
-        rows += pages.measure_pages(directories[PAGES_SIZE], rounds, seconds)
+        attempt("pages", lambda: pages.measure_pages(directories[PAGES_SIZE], rounds, seconds))
         report.notes.append(
             f"Pages : générateur {pages.generator()}, {pages.CONNECTIONS} connexions, "
             f"{rounds} tours de {seconds:.0f} s par adresse ; cache des résultats de "
             "recherche à sa valeur par défaut."
         )
     if national is not None:
-        rows += pages.measure_dashboard(national, rounds, seconds)
+        attempt("dashboard", lambda: pages.measure_dashboard(national, rounds, seconds))
     if "lag" in parts:
         copy = data.scratch_copy(directories[PAGES_SIZE], "publication")
-        rows += lag.measure_lag(copy, publications)
+        attempt("lag", lambda: lag.measure_lag(copy, publications))
     report.load_after = os.getloadavg()
     report.rows = rows
     report.goals = goals.check_goals(rows)

@@ -1,8 +1,8 @@
 """Index lag and publish latency, with the worker running (`flask --app wsgi worker`), on
 a throw-away copy of the 10,000-offer database.
 
-As Quimperlé's demo employer would: duplicate one of its offers (a draft), give it a
-title with a word found nowhere else, then publish it through
+As Quimperlé's demo employer would: write a draft (`create_draft`, with a generated
+offer's content and a title holding a word found nowhere else), then publish it through
 `recrutement.offers.services.publish` (the service call and its commit: the publish
 latency). Then search that word with `search_offers` every few milliseconds until the
 offer is found: the index lag, from the end of the commit. Twice: without saved
@@ -71,24 +71,27 @@ def publish_and_wait(employer_email: str, word: str) -> tuple[float, float]:
     """Publish one new offer titled with `word`; (publish ms, index lag ms)."""
     from recrutement.accounts.models import User
     from recrutement.extensions import db
-    from recrutement.offers.models import Offer, OfferStatus
-    from recrutement.offers.services import duplicate, publish
+    from recrutement.offers.models import CONTENT_FIELDS, Offer, OfferStatus
+    from recrutement.offers.services import OfferContent, allowed_towns, create_draft, publish
     from recrutement.search.query import SearchParams, search_offers
 
     employer = db.session.query(User).filter_by(email=employer_email).one()
-    assert employer.organisation is not None
-    source = (
-        db.session.query(Offer)
-        .filter_by(organisation_id=employer.organisation.id, status=OfferStatus.PUBLISHED)
-        .order_by(Offer.id)
-        .first()
+    if employer.organisation is None:
+        raise RuntimeError(f"{employer_email} n'est membre d'aucune collectivité")
+    # The content of a generated offer, in the employer's town, as the form would give it.
+    template = (
+        db.session.query(Offer).filter_by(status=OfferStatus.PUBLISHED).order_by(Offer.id).first()
     )
-    if source is None:
-        raise RuntimeError(f"{employer_email} n'a pas d'offre publiée à dupliquer")
-    draft = duplicate(employer, source)
-    draft.title = f"Chef de projet Petites villes de demain {word}"
-    draft.application_deadline = date.today() + timedelta(days=60)
-    db.session.commit()
+    if template is None:
+        raise RuntimeError("aucune offre publiée dans la base")
+    town = allowed_towns(employer.organisation)[0].insee_code
+    values = {name: getattr(template, name) for name in CONTENT_FIELDS}
+    values.update(
+        title=f"Chef de projet Petites villes de demain {word}",
+        workplace_insee_code=town,
+        application_deadline=date.today() + timedelta(days=60),
+    )
+    draft = create_draft(employer, OfferContent(values, [town]))
 
     started = time.perf_counter()
     publish(employer, draft)
