@@ -29,6 +29,7 @@ from recrutement.offers.presentation import slug as offer_slug
 from recrutement.proxies import TrustedProxies
 from recrutement.search.sync import init_search
 from recrutement.security import init_security
+from recrutement.static_files import init_static_fingerprints
 from recrutement.web import register as register_web
 
 
@@ -63,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     init_security(app)
+    init_static_fingerprints(app)
     init_sessions(app)
     init_search(app)
     app.jinja_env.globals.update(
