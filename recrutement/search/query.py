@@ -23,11 +23,11 @@ import difflib
 import heapq
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from flask import current_app
@@ -476,8 +476,7 @@ def _search(view: IndexView, params: SearchParams, today: date) -> SearchResults
             counted = _intersection(candidates, others)
         else:
             counted = matching
-        counts = Counter(map(view.facet_values[field_name].__getitem__, counted))
-        counts.pop("", None)
+        counts = view.count_values(field_name, counted)
         facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     sort = params.effective_sort
@@ -522,22 +521,28 @@ def _page(
         return []
     published, ids = view.published_at, view.offer_ids
     if sort == SORT_RELEVANCE:
-        relevance = scores(view, text_query, matching)
-        ordered = heapq.nlargest(
-            end, matching, key=lambda doc: (relevance[doc], published[doc], ids[doc])
+        # Keys built by zip and compared as tuples: no Python call per document.
+        documents = list(matching)
+        relevance = scores(view, text_query, documents)
+        best = heapq.nlargest(
+            end,
+            zip(
+                relevance,
+                map(published.__getitem__, documents),
+                map(ids.__getitem__, documents),
+                documents,
+                strict=True,
+            ),
         )
-        return [(doc, relevance[doc]) for doc in ordered[start:end]]
-    if sort == SORT_DEADLINE:
-        deadlines = view.deadlines
-        ordered = heapq.nsmallest(
-            end, matching, key=lambda doc: (deadlines[doc], -published[doc], -ids[doc])
-        )
-    elif sort == SORT_DISTANCE and distances:
+        return [(doc, score) for score, _published, _id, doc in best[start:end]]
+    if sort == SORT_DISTANCE and distances:
         ordered = heapq.nsmallest(
             end, matching, key=lambda doc: (distances[doc], -published[doc], -ids[doc])
         )
     else:
-        ordered = heapq.nlargest(end, matching, key=lambda doc: (published[doc], ids[doc]))
+        # Dates do not depend on the search: the index's order, filtered.
+        order = view.by_deadline if sort == SORT_DEADLINE else view.newest_first
+        ordered = list(islice(filter(matching.__contains__, order), end))
     return [(doc, None) for doc in ordered[start:end]]
 
 
@@ -594,36 +599,63 @@ def excerpt(text: str, terms: frozenset[str] | set[str]) -> Markup:
     Those words are wrapped in <mark>, the rest is escaped: the result is safe
     HTML. Without a match, the excerpt is the start of the text.
     """
-    matches = [
-        match for match in _WORD.finditer(text) if terms and _index_term(match.group()) in terms
-    ]
+    if not terms:
+        return escape(_leading_text(text))
+    matches = _matching_words(text, terms)
     if not matches:
         return escape(_leading_text(text))
     # The window starting at the match that has the most matches after it within reach.
     best_first, best_count = 0, 0
-    for first, match in enumerate(matches):
-        limit = match.start() + EXCERPT_CHARS - 40
+    for first, (match_start, _match_end) in enumerate(matches):
+        limit = match_start + EXCERPT_CHARS - 40
         count = 0
-        for other in matches[first:]:
-            if other.end() > limit:
+        for _other_start, other_end in matches[first:]:
+            if other_end > limit:
                 break
             count += 1
         if count > best_count:
             best_first, best_count = first, count
-    start = _word_boundary(text, matches[best_first].start() - 40, backwards=True)
+    start = _word_boundary(text, matches[best_first][0] - 40, backwards=True)
     end = _word_boundary(text, start + EXCERPT_CHARS, backwards=False)
-    pieces = [Markup("… ") if start > 0 else Markup("")]
+    # Plain strings, each piece escaped or our own tags: cheaper than Markup's methods.
+    pieces = ["… " if start > 0 else ""]
     position = start
-    for match in matches[best_first:]:
-        if match.end() > end:
+    for match_start, match_end in matches[best_first:]:
+        if match_end > end:
             break
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(Markup("<mark>{}</mark>").format(match.group()))
-        position = match.end()
+        pieces.append(escape(text[position:match_start]))
+        pieces.append(f"<mark>{escape(text[match_start:match_end])}</mark>")
+        position = match_end
     pieces.append(escape(text[position:end]))
-    pieces.append(Markup(" …") if end < len(text) else Markup(""))
+    pieces.append(" …" if end < len(text) else "")
     # Newlines between paragraphs become single spaces.
-    return Markup(" ").join(Markup("").join(pieces).split())
+    return Markup(" ".join("".join(pieces).split()))  # noqa: S704 — every piece is escaped
+
+
+def _matching_words(text: str, terms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
+    """Where the words of `text` that reduce to `terms` are, in order, as (start, end).
+
+    Each distinct word is analysed once, then found with str.find: a match is a
+    whole word, neither preceded nor followed by a word character (what `\\w` means).
+    """
+    wanted = [word for word in set(_WORD.findall(text)) if _index_term(word) in terms]
+    found: list[tuple[int, int]] = []
+    for word in wanted:
+        position = text.find(word)
+        while position >= 0:
+            after = position + len(word)
+            if not (position and _is_word_character(text[position - 1])) and not (
+                after < len(text) and _is_word_character(text[after])
+            ):
+                found.append((position, after))
+            position = text.find(word, position + 1)
+    found.sort()
+    return found
+
+
+def _is_word_character(character: str) -> bool:
+    # What `\w` matches in a str pattern.
+    return character.isalnum() or character == "_"
 
 
 def excerpt_text(highlighted: Markup) -> str:
@@ -650,7 +682,11 @@ def _word_boundary(text: str, position: int, backwards: bool) -> int:
 
 
 def _leading_text(body: str) -> str:
-    text = " ".join(body.split())
+    # Only the start is shown: spaces folded in a prefix of the body give a prefix of
+    # the whole body folded, so a long enough prefix spares folding the rest.
+    text = " ".join(body[: 4 * EXCERPT_CHARS].split())
+    if len(text) <= EXCERPT_CHARS:
+        text = " ".join(body.split())
     if len(text) <= EXCERPT_CHARS:
         return text
     cut = text.rfind(" ", 0, EXCERPT_CHARS)

@@ -15,10 +15,11 @@ their words still count in the score.
 
 from __future__ import annotations
 
+import operator
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
 
 from whoosh import query as whoosh_query
@@ -130,6 +131,20 @@ def term_documents(view: IndexView, field_name: str, text: str) -> frozenset[int
     return memo[key]
 
 
+def _any_term_documents(view: IndexView, terms: tuple[Any, ...]) -> frozenset[int]:
+    """The live documents holding at least one of `terms`."""
+    memo: dict[tuple[tuple[str, str], ...], frozenset[int]]
+    memo = view.memo.setdefault("any_term_documents", {})
+    key = tuple(sorted((term.fieldname, term.text) for term in terms))
+    if key not in memo:
+        if len(memo) > 512:
+            memo.clear()
+        memo[key] = frozenset().union(
+            *(term_documents(view, field_name, text) for field_name, text in key)
+        )
+    return memo[key]
+
+
 def matching_documents(view: IndexView, query: Any) -> frozenset[int] | set[int]:
     """The live documents that match a parsed query (terms, AND, OR, NOT, phrases)."""
     if isinstance(query, whoosh_query.Term):
@@ -141,17 +156,17 @@ def matching_documents(view: IndexView, query: Any) -> frozenset[int] | set[int]
     if isinstance(query, whoosh_query.And):
         required = [part for part in query.subqueries if not isinstance(part, whoosh_query.Not)]
         excluded = [part.query for part in query.subqueries if isinstance(part, whoosh_query.Not)]
+        result: frozenset[int] | set[int] = view.live
         if required:
             sets = sorted((matching_documents(view, part) for part in required), key=len)
-            result = set(sets[0])
-            for documents in sets[1:]:
-                result &= documents
-        else:
-            result = set(view.live)
+            result = sets[0].intersection(*sets[1:])
         for part in excluded:
-            result -= matching_documents(view, part)
+            result = result - matching_documents(view, part)
         return result
     if isinstance(query, whoosh_query.Or):
+        if all(isinstance(part, whoosh_query.Term) for part in query.subqueries):
+            # One word in the title or the body, most often: kept per index version.
+            return _any_term_documents(view, tuple(query.subqueries))
         result = set()
         for part in query.subqueries:
             result |= matching_documents(view, part)
@@ -178,19 +193,54 @@ def scoring_terms(query: Any) -> set[tuple[str, str]]:
     return terms
 
 
-def scores(view: IndexView, query: Any, documents: Iterable[int]) -> dict[int, float]:
-    """BM25F scores of `documents` for the query's terms."""
-    result = dict.fromkeys(documents, 0.0)
-    searcher = view.searcher
-    for field_name, text in scoring_terms(query):
-        postings, weights, lengths = term_postings(view, field_name, text)
-        if not postings:
-            continue
+# The dense score columns of one index version take 8 bytes a document: at most this
+# many bytes of them per process (about 200 terms at 10,000 offers).
+MAX_CONTRIBUTION_BYTES = 16_000_000
+
+
+def term_contributions(view: IndexView, field_name: str, text: str) -> array[float] | None:
+    """What a term adds to each document's BM25F score, by document number (0.0 where
+    absent), or None when no document holds it.
+
+    Weights, lengths, the IDF and the average length are fixed for one index version,
+    so this is computed once per version and term; a search then adds columns.
+    """
+    memo: OrderedDict[tuple[str, str], array[float] | None]
+    memo = view.memo.setdefault("contributions", OrderedDict())
+    key = (field_name, text)
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    postings, weights, lengths = term_postings(view, field_name, text)
+    column = None
+    if postings:
+        searcher = view.searcher
         average = searcher.avg_field_length(field_name) or 1.0
         factor = searcher.idf(field_name, text) * (K1 + 1)
         constant = K1 * (1 - B)
         per_length = K1 * B / average
+        column = array("d", bytes(8 * view.reader.doc_count_all()))
         for document, weight, length in zip(postings, weights, lengths, strict=True):
-            if document in result:
-                result[document] += factor * weight / (weight + constant + per_length * length)
-    return result
+            column[document] = factor * weight / (weight + constant + per_length * length)
+    memo[key] = column
+    kept = MAX_CONTRIBUTION_BYTES // (8 * max(view.reader.doc_count_all(), 1))
+    while len(memo) > max(kept, 1):
+        memo.popitem(last=False)
+    return column
+
+
+def scores(view: IndexView, query: Any, documents: Sequence[int]) -> list[float]:
+    """BM25F scores of `documents` for the query's terms, in their order.
+
+    Each score is the sum of the terms' contributions in the order of
+    `scoring_terms`, as Whoosh adds them; a term a document lacks adds 0.0, which
+    changes no sum.
+    """
+    total: Iterable[float] | None = None
+    for field_name, text in scoring_terms(query):
+        column = term_contributions(view, field_name, text)
+        if column is None:
+            continue
+        values = map(column.__getitem__, documents)
+        total = values if total is None else map(operator.add, total, values)
+    return list(total) if total is not None else [0.0] * len(documents)

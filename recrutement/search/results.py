@@ -7,7 +7,7 @@ from datetime import date
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
@@ -39,6 +39,11 @@ def result_rows(results: SearchResults, today: date | None = None) -> list[Resul
             select(Offer)
             .where(Offer.id.in_(ids))
             .options(
+                # Result rows never show the offer's long texts (the excerpt comes
+                # from the index): they stay in the database.
+                defer(Offer.missions),
+                defer(Offer.profile),
+                defer(Offer.benefits),
                 selectinload(Offer.organisation),
                 selectinload(Offer.workplace).selectinload(Commune.region),
             )
