@@ -301,6 +301,7 @@ class Smoke:
         self.admin_password = secrets.token_urlsafe(18)
         self.candidate_password = secrets.token_urlsafe(18)
         self.request_ids: list[str] = []
+        self.nginx_log = processes.directory / "nginx-access.log"
 
     def session(self) -> requests.Session:
         browser = requests.Session()
@@ -520,7 +521,13 @@ class Smoke:
             expect(not missing, f"champs manquants {missing} : {entry}")
         logged = {entry["request_id"] for entry in access}
         expect(set(self.request_ids) <= logged, "des requêtes manquent au journal")
-        return f"{len(lines)} lignes JSON, {len(access)} d'accès avec leur request_id"
+        # nginx's JSON log carries the same ids: one request followed end to end.
+        proxied = [json.loads(line) for line in self.nginx_log.read_text().splitlines()]
+        expect(set(self.request_ids) <= {entry["request_id"] for entry in proxied}, "nginx")
+        return (
+            f"{len(lines)} lignes JSON, {len(access)} d'accès ; "
+            f"{len(proxied)} lignes nginx avec les mêmes request_id"
+        )
 
     def reload_without_loss(self, gunicorn: subprocess.Popen[bytes], workers: int) -> str:
         """SIGHUP, as `systemctl reload` sends: gunicorn starts new workers on the code on
@@ -631,6 +638,8 @@ def main() -> int:
                         sys.executable,
                         "-m",
                         "gunicorn",
+                        "--chdir",
+                        str(ROOT),
                         "-c",
                         str(DEPLOY / "gunicorn.conf.py"),
                         "wsgi:app",

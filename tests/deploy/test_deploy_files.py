@@ -152,7 +152,8 @@ def test_units_start_the_web_server_and_the_worker():
     web = directives((DEPLOY / "systemd" / "recrutement-web.service").read_text())
     worker = directives((DEPLOY / "systemd" / "recrutement-worker.service").read_text())
     assert web["ExecStart"] == [
-        "/srv/recrutement/current/.venv/bin/gunicorn -c deploy/gunicorn.conf.py wsgi:app"
+        "/srv/recrutement/current/.venv/bin/gunicorn --chdir /srv/recrutement/current"
+        " -c deploy/gunicorn.conf.py wsgi:app"
     ]
     assert web["ExecReload"] == ["/bin/kill -s HUP $MAINPID"]
     assert worker["ExecStart"] == ["/srv/recrutement/current/.venv/bin/flask --app wsgi worker"]
