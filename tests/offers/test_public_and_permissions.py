@@ -9,11 +9,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from recrutement.accounts.models import Role
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
+from recrutement.files.storage import store_bytes
 from recrutement.offers.models import Offer, OfferStatus
 from tests import factories
 from tests.offers.test_lifecycle import offer_form
@@ -62,6 +63,37 @@ def test_offer_page_has_everything_and_a_valid_job_posting(client, referential):
     assert posting["url"].endswith(
         f"/offres/{offer.id}-chef-de-projet-petites-villes-de-demain-quimperle"
     )
+
+
+def test_offer_page_loads_everything_it_shows_in_two_queries(client, referential):
+    """The offer and what the page shows besides it (organisation, workplace and its
+    région, PDF) in one query, the towns it covers in a second: a lazy load coming back
+    (one more query per relationship) fails here."""
+    offer = factories.OfferFactory(
+        organisation__commune=referential["quimperle"],
+        towns=[referential["quimperle"], referential["mellac"]],
+        attachment=store_bytes(TINY_PDF, "fiche.pdf"),
+    )
+    db.session.commit()
+    offer_id = offer.id
+    db.session.expunge_all()  # the page must load the offer, not find it in the session
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/offres/{offer_id}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    assert len(statements) == 2, statements
+    page = response.page
+    assert "Commune de Quimperlé" in page and "Quimperlé (29300)" in page
+    assert "<dd>Mellac, Quimperlé</dd>" in page  # the towns, in the order of their names
+    assert f'href="/offres/{offer_id}/fiche-de-poste.pdf"' in page
+    assert json_ld(page)["jobLocation"]["address"]["addressRegion"] == "Bretagne"
 
 
 def test_offer_page_with_a_slug_and_canonical_link(client, referential):

@@ -23,7 +23,11 @@ from recrutement.offers.presentation import (
     salary_range,
     slug,
 )
-from recrutement.offers.queries import get_open_offer_or_404, open_offers
+from recrutement.offers.queries import (
+    get_open_offer_for_page_or_404,
+    get_open_offer_or_404,
+    open_offers,
+)
 from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.web.public import bp
 
@@ -42,7 +46,7 @@ bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")  # type: igno
 @bp.get("/offres/<int:offer_id>-<slug>")
 @public
 def offer(offer_id: int, slug: str):
-    found = get_open_offer_or_404(offer_id)
+    found = get_open_offer_for_page_or_404(offer_id)
     # A candidate who already applied is shown their application instead of the button.
     application = None
     if current_user.is_authenticated and current_user.role == Role.CANDIDATE:
