@@ -7,7 +7,7 @@ from datetime import date
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload
 
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
@@ -44,8 +44,9 @@ def result_rows(results: SearchResults, today: date | None = None) -> list[Resul
                 defer(Offer.missions),
                 defer(Offer.profile),
                 defer(Offer.benefits),
-                selectinload(Offer.organisation),
-                selectinload(Offer.workplace).selectinload(Commune.region),
+                # Each offer has one of each: joined in the same query.
+                joinedload(Offer.organisation, innerjoin=True),
+                joinedload(Offer.workplace, innerjoin=True).joinedload(Commune.region),
             )
         )
     }
