@@ -72,24 +72,6 @@ class FeminineFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter
             yield token
 
 
-class AccentedFormFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
-    """Keep only accented words, as "folded|accented" terms (for showing a suggestion).
-
-    The spelling field holds folded words, so edit distances ignore accents; this
-    field remembers how those words are written in the offers ("amenagement|aménagement").
-    """
-
-    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
-        for token in tokens:
-            folded = _fold_word(token.text)
-            if folded != token.text and len(folded) >= 3 and folded.isalpha():
-                token.text = f"{folded}{FORM_SEPARATOR}{token.text}"
-                yield token
-
-
-FORM_SEPARATOR = "|"
-
-
 def french_analyzer() -> Any:
     """The analyzer of the full-text fields (title, body) and of the queries on them."""
     return (
@@ -102,29 +84,19 @@ def french_analyzer() -> Any:
     )
 
 
-def spelling_analyzer() -> Any:
-    """Unstemmed, folded words: the vocabulary "Vouliez-vous dire" picks corrections from."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=3)
-    )
-
-
-def accented_forms_analyzer() -> Any:
-    """Accented words as "folded|accented" terms, to show a correction with its accents."""
-    return RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | AccentedFormFilter()
-
-
 def analyze(text: str) -> list[str]:
     """Return the index terms of `text`, as the full-text fields store them."""
     return [token.text for token in _FRENCH(text)]
 
 
 def fold_word(word: str) -> str:
-    """Return `word` lowercased without accents, as the spelling field stores it."""
+    """Return `word` lowercased without accents, as the vocabulary stores it (vocabulary.py)."""
     return _fold_word(word.lower())
+
+
+def fold_token(token: str) -> str:
+    """Return a lowercased token without accents and ligatures, as FoldFilter writes it."""
+    return _fold_word(token)
 
 
 _FRENCH = french_analyzer()

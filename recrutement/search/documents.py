@@ -19,8 +19,9 @@ def offer_document(offer: Offer) -> dict[str, Any]:
     """Return the search document of a published `offer` (raise ValueError otherwise).
 
     `body` is the text searched besides the title, and the text excerpts are cut
-    from; `spelling` and `spelling_forms` feed "Vouliez-vous dire"; the other
-    fields filter, count facets and sort without reading the document back.
+    from; `spelling` is the text whose words feed "Vouliez-vous dire" (it goes to
+    the vocabulary, vocabulary.py, not to a Whoosh field); the other fields
+    filter, count facets and sort without reading the document back.
     """
     if offer.status != OfferStatus.PUBLISHED or offer.id is None:
         raise ValueError(f"only a saved, published offer is indexed (offer {offer.id})")
@@ -31,7 +32,6 @@ def offer_document(offer: Offer) -> dict[str, Any]:
         "title": offer.title,
         "body": text,
         "spelling": f"{offer.title}\n{text}",
-        "spelling_forms": f"{offer.title}\n{text}",
         "region": workplace.region_code,
         "department": workplace.department_code,
         "contract_type": offer.contract_type,

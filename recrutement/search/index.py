@@ -33,9 +33,8 @@ from typing import Any, Literal
 from flask import current_app
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Existence
 from whoosh.index import TOC, FileIndex
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import CLEAR
@@ -44,18 +43,20 @@ from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.referential.models import Commune
-from recrutement.search.analysis import (
-    accented_forms_analyzer,
-    french_analyzer,
-    spelling_analyzer,
-)
+from recrutement.search.analysis import french_analyzer
 from recrutement.search.documents import offer_document
+from recrutement.search.rebuild_writer import RebuildWriter
+from recrutement.search.vocabulary import (
+    Vocabulary,
+    forget_old_vocabularies,
+    vocabulary_path,
+)
 
 logger = logging.getLogger(__name__)
 
 # The schema's version is in the index name: after a schema change the new code
 # finds no index of its name ("absent") and rebuilds it from the database.
-INDEX_NAME = "offres_v1"
+INDEX_NAME = "offres_v2"
 LOCK_FILE_NAME = "recrutement-index.lock"
 # How long the worker and `search rebuild` wait for the index lock.
 LOCK_TIMEOUT_SECONDS = 120.0
@@ -72,15 +73,16 @@ class IndexBusy(Exception):
 
 
 def build_schema() -> Schema:
-    """The fields of an offer's search document (see documents.offer_document)."""
+    """The fields of an offer's search document (see documents.offer_document).
+
+    The title is stored with the body so that the text an indexed offer added to
+    the vocabulary can be taken away again when it changes or leaves (vocabulary.py).
+    """
     french = french_analyzer()
     return Schema(
         id=ID(unique=True, stored=True, sortable=True),
-        title=TEXT(analyzer=french, field_boost=2.0),
+        title=TEXT(analyzer=french, field_boost=2.0, stored=True),
         body=TEXT(analyzer=french, stored=True),
-        # Vocabularies only: which words exist and in how many offers.
-        spelling=FieldType(Existence(), spelling_analyzer()),
-        spelling_forms=FieldType(Existence(), accented_forms_analyzer()),
         region=ID(sortable=True),
         department=ID(sortable=True),
         contract_type=ID(sortable=True),
@@ -129,6 +131,8 @@ def index_state(directory: Path | None = None) -> IndexState:
         index = _storage(directory).open_index(INDEX_NAME)
         with index.reader() as reader:
             _check_reader(reader)
+        if not vocabulary_path(directory, INDEX_NAME, index.latest_generation()).is_file():
+            raise FileNotFoundError("the index has no vocabulary for its generation")
     except Exception as error:
         # Only the text: the error's traceback holds the files Whoosh left open on a
         # damaged segment, which the garbage collector closes once it is dropped.
@@ -191,16 +195,21 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         # tasks. Exactly these are marked done: ids are not committed in order, so
         # "every id up to the largest" could cover a task whose change is not read.
         covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
-        writer = index.writer(timeout=10.0)
+        writer = RebuildWriter(index, timeout=10.0)
+        vocabulary = Vocabulary()
         count = 0
         try:
             for offer in _published_offers(session):
-                writer.add_document(**offer_document(offer))
+                document = offer_document(offer)
+                vocabulary.add(document.pop("spelling"))
+                writer.add_document(**document)
                 count += 1
+            vocabulary.save(directory, INDEX_NAME, writer.generation)
         except BaseException:
             writer.cancel()
             raise
         writer.commit(mergetype=CLEAR)
+        forget_old_vocabularies(directory, INDEX_NAME, writer.generation)
         _mark_done(session, covered)
         session.commit()
     logger.info("search index rebuilt", extra={"offers": count})
@@ -217,10 +226,12 @@ def _create_fresh(directory: Path) -> FileIndex:
     names = storage.list()
     generations = [int(match.group(1)) for name in names if (match := _TOC_FILE.match(name))]
     for name in names:
-        belongs = name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_"))
+        belongs = name.startswith((f"_{INDEX_NAME}_", f"{INDEX_NAME}_", f"{INDEX_NAME}-"))
         if belongs and not name.endswith("WRITELOCK") and (directory / name).is_file():
             storage.delete_file(name)
-    TOC(SCHEMA, [], max(generations, default=-1) + 1).write(storage, INDEX_NAME)
+    generation = max(generations, default=-1) + 1
+    Vocabulary().save(directory, INDEX_NAME, generation)
+    TOC(SCHEMA, [], generation).write(storage, INDEX_NAME)
     return storage.open_index(INDEX_NAME)
 
 
@@ -352,16 +363,29 @@ def _mark_done(session: Session, task_ids: Sequence[int]) -> None:
 
 
 def _write(directory: Path, ids: list[int], offers: dict[int, Offer]) -> None:
+    """Bring these offers up to date in the index and in its vocabulary, in one commit.
+
+    Each offer's change to the vocabulary is computed from the document the index
+    holds now, so writing the same offers again after a crash changes nothing.
+    """
     index = _storage(directory).open_index(INDEX_NAME)
     writer = index.writer(timeout=10.0)
     try:
+        vocabulary = Vocabulary.load(directory, INDEX_NAME, writer.generation - 1)
+        searcher = writer.searcher()
         for offer_id in ids:
+            for indexed in searcher.documents(id=str(offer_id)):
+                vocabulary.remove(f"{indexed['title']}\n{indexed['body']}")
             offer = offers.get(offer_id)
             if offer is not None and offer.status == OfferStatus.PUBLISHED:
-                writer.update_document(**offer_document(offer))
+                document = offer_document(offer)
+                vocabulary.add(document.pop("spelling"))
+                writer.update_document(**document)
             else:
                 writer.delete_by_term("id", str(offer_id))
+        vocabulary.save(directory, INDEX_NAME, writer.generation)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
+    forget_old_vocabularies(directory, INDEX_NAME, writer.generation)

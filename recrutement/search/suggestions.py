@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from recrutement.search.analysis import FORM_SEPARATOR, FRENCH_STOP_WORDS, analyze, fold_word
+from recrutement.search.analysis import FRENCH_STOP_WORDS, analyze, fold_word
+from recrutement.search.index import INDEX_NAME, index_directory
 from recrutement.search.reader import IndexView
+from recrutement.search.vocabulary import Vocabulary, vocabulary_generations
 
 _WORD = re.compile(r"\w+")
 
@@ -18,13 +19,12 @@ def suggest(view: IndexView, text: str) -> str | None:
     any offer. The replacement is the most frequent word at the smallest edit
     distance (1, then 2), shown with its accents as the offers write it.
     """
-    reader = view.reader
     changed = False
     pieces: list[str] = []
     position = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        replacement = _correction(reader, word)
+        replacement = _correction(view, word)
         if replacement is not None:
             pieces.append(text[position : match.start()])
             pieces.append(replacement)
@@ -36,34 +36,46 @@ def suggest(view: IndexView, text: str) -> str | None:
     return "".join(pieces)
 
 
-def _correction(reader: Any, word: str) -> str | None:
+def _correction(view: IndexView, word: str) -> str | None:
     folded = fold_word(word)
     if len(folded) < 3 or not folded.isalpha() or folded in FRENCH_STOP_WORDS:
         return None
-    if ("spelling", folded) in reader:
+    vocabulary = _vocabulary(view)
+    if folded in vocabulary:
         return None
+    reader = view.reader
     stems = analyze(word)
     if stems and all(("body", stem) in reader or ("title", stem) in reader for stem in stems):
         return None
     for distance in (1, 2) if len(folded) > 4 else (1,):
         candidates = [
             candidate
-            for candidate in reader.terms_within("spelling", folded, distance, prefix=1)
+            for candidate in vocabulary.words_within(folded, distance, prefix=1)
             if candidate != folded
         ]
         if candidates:
-            best = max(candidates, key=lambda term: (reader.doc_frequency("spelling", term), term))
-            return _accented_form(reader, best)
+            best = max(candidates, key=lambda term: (vocabulary.document_count(term), term))
+            return vocabulary.accented(best)
     return None
 
 
-def _accented_form(reader: Any, folded: str) -> str:
-    prefix = f"{folded}{FORM_SEPARATOR}"
-    forms = [term for term in reader.expand_prefix("spelling_forms", prefix)]
-    if not forms:
-        return folded
-    best = max(forms, key=lambda term: reader.doc_frequency("spelling_forms", term))
-    if isinstance(best, bytes):
-        best = best.decode("utf-8")
-    accented: str = best.split(FORM_SEPARATOR, 1)[1]
-    return accented
+def _vocabulary(view: IndexView) -> Vocabulary:
+    """The vocabulary of the index version `view` searches, read once per version."""
+    vocabulary: Vocabulary | None = view.memo.get("vocabulary")
+    if vocabulary is None:
+        vocabulary = view.memo["vocabulary"] = _load_vocabulary(view.reader.generation())
+    return vocabulary
+
+
+def _load_vocabulary(generation: int) -> Vocabulary:
+    directory = index_directory()
+    try:
+        return Vocabulary.load(directory, INDEX_NAME, generation)
+    except FileNotFoundError:
+        # An index without documents reads as generation -1; a process still on an
+        # old version may find its file gone: the newest vocabulary is then the
+        # closest to what it searches (it sees that version on its next search).
+        generations = vocabulary_generations(directory, INDEX_NAME)
+        if not generations:
+            return Vocabulary()
+        return Vocabulary.load(directory, INDEX_NAME, generations[-1])
