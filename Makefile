@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast fuzz quality fix migration bench screenshots clean
+.PHONY: install run test test-fast fuzz quality fix migration bench smoke screenshots clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ fix: install
 ## `$(PY) -m scripts.bench --compare OLD.json NEW.json`). `make bench QUICK=1`: short run.
 bench: install
 	$(PY) -m scripts.bench $(if $(QUICK),--quick)
+
+## The platform started the production way and checked end to end over HTTPS:
+## APP_ENV=production, a PostgreSQL database of its own (dropped after), gunicorn with
+## deploy/gunicorn.conf.py, the worker, nginx with deploy/nginx/recrutement.conf and a
+## local SMTP server. Needs nginx, openssl and PostgreSQL (SMOKE_DATABASE_SERVER,
+## default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+smoke: install
+	$(PY) scripts/smoke.py
 
 ## Each role's main pages at 1280 and 360 px, and the decision PDF (its first page as
 ## PNG with pdftoppm), from a throw-away demo instance, into instance/screenshots/.
