@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from recrutement import create_app
 from recrutement.config import ConfigurationError, load_config
+from recrutement.search.index import INDEX_NAME, index_state
+from recrutement.web.public import pages
+from tests import factories
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -48,6 +53,88 @@ def test_healthz_rebuilds_a_missing_index_instead_of_serving_it_broken(app, clie
     assert response.status_code == 200
     assert response.json["search_index"] == "reconstruit (était absent)"
     assert client.get("/healthz").json["search_index"] == "ok"
+
+
+# The longest a corrupt search index may pass for sound on /healthz (pages.py).
+INDEX_CHECK_BOUND_SECONDS = 30
+
+
+class Clock:
+    """Stands for time.monotonic in /healthz's index check, so a test can pass its bound."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def healthz_clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(pages, "_clock", clock)
+    return clock
+
+
+@pytest.fixture
+def full_index_checks(monkeypatch):
+    """The directories /healthz opened and read the index of, in order (the real check runs)."""
+    checked = []
+
+    def check_and_count(directory=None):
+        checked.append(directory)
+        return index_state(directory)
+
+    monkeypatch.setattr(pages, "index_state", check_and_count)
+    return checked
+
+
+def test_healthz_does_not_reopen_a_healthy_index_until_its_check_is_due(
+    client, healthz_clock, full_index_checks
+):
+    client.get("/healthz")  # builds the index
+    assert client.get("/healthz").json["search_index"] == "ok"
+    checks = len(full_index_checks)
+    assert checks == 2  # the one that found no index, the one that found it whole
+    for _ in range(5):
+        healthz_clock.now += 5
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json == {"status": "ok", "database": "ok", "search_index": "ok"}
+    assert len(full_index_checks) == checks  # 25 s later: looked for, never reopened
+    healthz_clock.now += INDEX_CHECK_BOUND_SECONDS - 25
+    assert client.get("/healthz").json["search_index"] == "ok"
+    assert len(full_index_checks) == checks + 1
+
+
+# Whoosh does not close the files of a segment it fails to read.
+@pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+def test_healthz_finds_a_corrupt_index_within_its_bound(app, client, referential, healthz_clock):
+    factories.OfferFactory(organisation__commune=referential["quimperle"])
+    assert client.get("/healthz").json["search_index"] == "ok"
+    segments = list(Path(app.config["SEARCH_INDEX_DIR"]).glob(f"{INDEX_NAME}_*.seg"))
+    assert segments
+    for segment in segments:
+        segment.write_bytes(b"\x00garbage" * 64)
+    healthz_clock.now += INDEX_CHECK_BOUND_SECONDS - 1
+    # Within the bound the last full check is trusted: the damage is not seen yet.
+    assert client.get("/healthz").json["search_index"] == "ok"
+    healthz_clock.now += 1
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json["search_index"] == "reconstruit (était corrompu)"
+    assert client.get("/healthz").json["search_index"] == "ok"
+
+
+def test_healthz_finds_a_deleted_index_at_once(app, client, healthz_clock):
+    client.get("/healthz")
+    assert client.get("/healthz").json["search_index"] == "ok"
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    response = client.get("/healthz")  # at the same instant: well within the bound
+    assert response.status_code == 200
+    assert response.json["search_index"] == "reconstruit (était absent)"
 
 
 def test_healthz_answers_503_when_the_database_is_down(tmp_path):
