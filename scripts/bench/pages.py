@@ -80,6 +80,8 @@ def free_port() -> int:
 def gunicorn(directory: Path, **extra_env: str) -> Iterator[int]:
     """gunicorn on `directory`'s database, the production way; yields its port."""
     port = free_port()
+    # Its request log (one line per request) goes to a file, not into the table.
+    log = (directory.parent / "gunicorn.log").open("a")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -95,6 +97,8 @@ def gunicorn(directory: Path, **extra_env: str) -> Iterator[int]:
         ],
         cwd=ROOT,
         env=environment(directory, "production", **extra_env),
+        stdout=log,
+        stderr=log,
     )
     try:
         deadline = time.monotonic() + 60
@@ -104,7 +108,7 @@ def gunicorn(directory: Path, **extra_env: str) -> Iterator[int]:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn n'a pas démarré") from None
+                    raise SystemExit(f"gunicorn n'a pas démarré (voir {log.name})") from None
                 time.sleep(0.2)
         yield port
     finally:
@@ -114,6 +118,7 @@ def gunicorn(directory: Path, **extra_env: str) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        log.close()
 
 
 def get(port: int, path: str) -> tuple[int, str]:
