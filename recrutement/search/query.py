@@ -571,8 +571,13 @@ _PARSER = QueryParser(
 )
 
 
+@lru_cache(maxsize=1024)
 def parse_text(text: str) -> Any:
-    """The Whoosh query for the words of `q` (all required), or None when none is left."""
+    """The Whoosh query for the words of `q` (all required), or None when none is left.
+
+    A text always parses to the same query (the parser knows the schema, not the
+    index's content), so parsed queries are kept; nothing changes them once parsed.
+    """
     if not text:
         return None
     parsed = _PARSER.parse(text)
@@ -640,15 +645,17 @@ def _matching_words(text: str, terms: frozenset[str] | set[str]) -> list[tuple[i
     """
     wanted = [word for word in set(_WORD.findall(text)) if _index_term(word) in terms]
     found: list[tuple[int, int]] = []
+    length = len(text)
     for word in wanted:
         position = text.find(word)
         while position >= 0:
             after = position + len(word)
-            if not (position and _is_word_character(text[position - 1])) and not (
-                after < len(text) and _is_word_character(text[after])
-            ):
+            before_character = text[position - 1] if position else " "
+            after_character = text[after] if after < length else " "
+            if not (_is_word_character(before_character) or _is_word_character(after_character)):
                 found.append((position, after))
-            position = text.find(word, position + 1)
+            # The word is made of word characters: no whole word starts inside it.
+            position = text.find(word, after)
     found.sort()
     return found
 

@@ -13,6 +13,7 @@ from recrutement.search.query import (
     InvalidSearch,
     SearchParams,
     close_communes,
+    excerpt,
     paris_today,
     resolve_commune,
     search_offers,
@@ -452,6 +453,20 @@ def test_excerpt_shows_the_part_of_a_long_text_that_matches(organisations):
     assert excerpt.startswith("… ")
     assert "<mark>friches</mark>" in excerpt
     assert len(excerpt) < 400
+
+
+def test_excerpt_marks_whole_words_only():
+    text = "Le projet, les PROJETS_x et l'avant-projet : Projets2 projets. Projet_ projet"
+    assert excerpt(text, frozenset({"projet"})) == (
+        "Le <mark>projet</mark>, les PROJETS_x et l&#39;avant-<mark>projet</mark> : "
+        "Projets2 <mark>projets</mark>. Projet_ <mark>projet</mark>"
+    )
+
+
+def test_excerpt_without_words_is_the_start_of_the_text_on_one_line():
+    assert excerpt("court  texte\n", frozenset()) == "court texte"
+    long = excerpt("  Début\n\n  du   texte " + "mot " * 100, frozenset())
+    assert long == "Début du texte " + "mot " * 56 + "…"
 
 
 def test_misspelt_word_gets_a_suggestion_with_its_accents(organisations):
