@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from recrutement.backup import backup_commands
 from recrutement.core.errors import ServiceError
 from recrutement.core.french import plural
 from recrutement.core.models import record_event_on
@@ -26,6 +27,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(referential)
     app.cli.add_command(outbox)
     app.cli.add_command(worker)
+    app.cli.add_command(backup_commands)
 
 
 demo = AppGroup("demo", help="Demo data.")
