@@ -24,6 +24,7 @@ from recrutement.core.french import FILTERS as FRENCH_FILTERS
 from recrutement.core.time import paris_datetime
 from recrutement.extensions import csrf, db, login_manager, mail, migrate
 from recrutement.logging import init_logging
+from recrutement.metrics import init_metrics
 from recrutement.offers.models import ContractType
 from recrutement.offers.presentation import slug as offer_slug
 from recrutement.proxies import TrustedProxies
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     init_logging(app)
+    init_metrics(app)
 
     for directory in (app.config["UPLOAD_DIR"], app.config["SEARCH_INDEX_DIR"]):
         Path(directory).mkdir(parents=True, exist_ok=True)

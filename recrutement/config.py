@@ -82,6 +82,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         # and the addresses they connect from (anyone else's forwarded headers are dropped).
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "1" if production else "0")),
         "FORWARDED_ALLOW_IPS": env.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        # Who may read /metrics (addresses or networks), judged on the client address
+        # above: everyone else gets a 404 there.
+        "METRICS_ALLOWED_IPS": env.get("METRICS_ALLOWED_IPS", "127.0.0.1,::1"),
         # Sessions end on the server after this long without a request (idle) or this
         # long after sign-in (absolute); staff (préfecture, ANAH, ANCT) sooner.
         "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "120")),

@@ -20,6 +20,7 @@ DECLARED_PUBLIC = {
     "public.personal_data",
     "public.robots",
     "public.healthz",
+    "public.metrics",
     "auth.login",
     "auth.signup_candidate",
     "auth.signup_employer",

@@ -14,6 +14,7 @@ bp = Blueprint("public", __name__)
 
 from recrutement.web.public import (  # noqa: E402, F401, I001
     apply,
+    metrics,
     offers,
     pages,
     search,
