@@ -14,6 +14,7 @@ from recrutement.search.query import (
     SORT_DISTANCE,
     InvalidSearch,
     SearchParams,
+    SearchResults,
     search_offers,
 )
 from recrutement.search.results import facet_labels, result_rows
@@ -50,6 +51,24 @@ def sort_choices(params: SearchParams | None, asked: str) -> tuple[dict[str, str
     return choices, selected or ""
 
 
+def facet_choices(
+    labels: Mapping[str, Mapping[str, str]], results: SearchResults | None, args: Mapping[str, str]
+) -> dict[str, list[tuple[str, str, int]]]:
+    """Each filter's options as (value, label, count): the values some offer of the
+    search has, and the one selected even without offers. Built here rather than in
+    the template, where each test and count is a slower template call."""
+    choices = {}
+    for name, values in labels.items():
+        counts = results.facets.get(name, {}) if results else {}
+        selected = args.get(name, "")
+        choices[name] = [
+            (value, label, counts.get(value, 0))
+            for value, label in values.items()
+            if counts.get(value) or value == selected
+        ]
+    return choices
+
+
 def search_url(params: SearchParams | None, **changes) -> str:
     """This search's address with `changes`; an empty value removes a parameter.
     Changing anything but the page starts again at page 1."""
@@ -81,6 +100,7 @@ def search():
         params = SearchParams.from_args(args)
     except InvalidSearch as error:
         typed = {name: value for name, value in args.items() if value}
+        labels = facet_labels()
         # A town that matches no commune is a question ("which one?"), not a broken
         # request: the page answers it with the closest communes.
         misspelt_town = error.parameter == "commune"
@@ -90,7 +110,8 @@ def search():
                 params=None,
                 results=None,
                 rows=[],
-                labels=facet_labels(),
+                labels=labels,
+                facet_choices=facet_choices(labels, None, args),
                 error=error,
                 args=args,
                 sorts=sort_choices(None, args.get("tri", "")),
@@ -99,12 +120,14 @@ def search():
             200 if misspelt_town else 400,
         )
     results = search_offers(params)
+    labels = facet_labels()
     return render_template(
         "public/search.html",
         params=params,
         results=results,
         rows=result_rows(results),
-        labels=facet_labels(),
+        labels=labels,
+        facet_choices=facet_choices(labels, results, args),
         error=None,
         args=args,
         sorts=sort_choices(params, ""),
