@@ -95,10 +95,10 @@ SEARCHES = [
     {},
     {"q": "revitalisation"},
     {"q": "urbanisme OU friches", "tri": "date"},
-    {"q": "revitalisaton"},
     {"contrat": "project_contract", "region": "53"},
     {"commune": "29233", "rayon": "100", "tri": "distance"},
     {"par_page": "1", "page": "2"},
+    {"q": "revitalisaton"},
 ]
 
 
@@ -120,6 +120,7 @@ def test_the_cache_changes_no_result(app, organisations):
         assert [search_offers(SearchParams.from_args(args)) for args in SEARCHES] == uncached
     assert len(query._results) == len(SEARCHES)
     assert all(results.hits for results in uncached[:-1])
+    assert uncached[-1].suggestion == "revitalisation"
 
 
 # --- Two processes ----------------------------------------------------------------------
