@@ -38,7 +38,9 @@ import tarfile
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -56,6 +58,7 @@ from recrutement.extensions import db
 
 ARCHIVE_PREFIX = "recrutement-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
+ARCHIVE_NAME = re.compile(r"recrutement-backup-(\d{8}-\d{6})\.tar\.gz")
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
 DATABASE_MEMBERS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
@@ -482,6 +485,44 @@ def _replace_uploads(staged: Path, upload_dir: Path, files: list[dict[str, Any]]
     return aside if moved else None
 
 
+# --- retention -------------------------------------------------------------------
+
+
+def prune_backups(directory: Path, *, keep_daily: int, keep_weekly: int) -> list[Path]:
+    """Delete the archives the retention does not keep, with their .sha256, and return
+    them. Kept: the newest archive of each of the last `keep_daily` days that have one,
+    and the newest of each of the last `keep_weekly` ISO weeks that have one (the
+    rule of borg and restic). Only files named like this module's archives are touched."""
+    archives = sorted(
+        (
+            (datetime.strptime(found[1], "%Y%m%d-%H%M%S"), path)
+            for path in directory.iterdir()
+            if (found := ARCHIVE_NAME.fullmatch(path.name))
+        ),
+        reverse=True,
+    )
+    kept: set[Path] = set()
+    periods: list[tuple[Callable[[datetime], object], int]] = [
+        (lambda moment: moment.date(), keep_daily),
+        (lambda moment: moment.isocalendar()[:2], keep_weekly),
+    ]
+    for period_of, count in periods:
+        seen: set[object] = set()
+        for moment, path in archives:
+            period = period_of(moment)
+            if period in seen:
+                continue
+            if len(seen) == count:
+                break
+            seen.add(period)
+            kept.add(path)
+    deleted = [path for _moment, path in archives if path not in kept]
+    for path in deleted:
+        path.unlink()
+        path.with_name(path.name + ".sha256").unlink(missing_ok=True)
+    return deleted
+
+
 # --- shared ----------------------------------------------------------------------
 
 
@@ -581,7 +622,20 @@ backup_commands = AppGroup("backup", help="Backups of the database and uploaded 
     show_default="instance/backups",
     help="Directory the archive and its .sha256 are written to.",
 )
-def backup_create(output_dir: Path) -> None:
+@click.option(
+    "--keep-daily",
+    type=click.IntRange(min=1),
+    help="Then delete older archives of the directory, keeping the newest of each of "
+    "this many last days (and of --keep-weekly weeks).",
+)
+@click.option(
+    "--keep-weekly",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="With --keep-daily: also keep the newest archive of each of this many last weeks.",
+)
+def backup_create(output_dir: Path, keep_daily: int | None, keep_weekly: int) -> None:
     """Write a dated archive of the database and the uploaded files, with its checksum."""
     try:
         created = create_backup(output_dir)
@@ -595,6 +649,12 @@ def backup_create(output_dir: Path) -> None:
         f"{plural(rows, 'ligne')}, {plural(len(manifest['files']), 'fichier')})"
     )
     click.echo(f"Somme de contrôle : {created.checksum}")
+    if keep_daily:
+        deleted = prune_backups(output_dir, keep_daily=keep_daily, keep_weekly=keep_weekly)
+        click.echo(
+            f"Rétention ({keep_daily} jours, {keep_weekly} semaines) : "
+            f"{plural(len(deleted), 'ancienne archive supprimée', 'anciennes archives supprimées')}."
+        )
 
 
 @backup_commands.command("restore")

@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import tarfile
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from recrutement.backup import MANIFEST, BackupError, create_backup, restore_backup
+from recrutement.backup import (
+    MANIFEST,
+    BackupError,
+    create_backup,
+    prune_backups,
+    restore_backup,
+)
 from recrutement.extensions import db
 from recrutement.files.storage import store_bytes
 from recrutement.search.index import rebuild_index
@@ -217,3 +224,38 @@ def test_a_member_whose_path_leaves_the_upload_dir_is_refused(app, seeded, tmp_p
     upload_dir = Path(app.config["UPLOAD_DIR"])
     assert not list(tmp_path.rglob("evasion.pdf"))
     assert not list(upload_dir.parent.parent.rglob("evasion.pdf"))
+
+
+def test_retention_keeps_the_newest_of_each_last_day_and_week(tmp_path):
+    # One archive a day at 02:30 from Thursday 1 October to Monday 9 November 2026, a
+    # second one on the last day, and files the retention must not touch.
+    first = datetime(2026, 10, 1, 2, 30)
+    moments = [first + timedelta(days=day) for day in range(40)]
+    moments.append(datetime(2026, 11, 9, 10, 0))
+    for moment in moments:
+        archive = tmp_path / f"recrutement-backup-{moment:%Y%m%d-%H%M%S}.tar.gz"
+        archive.write_bytes(b"archive")
+        archive.with_name(archive.name + ".sha256").write_text("somme")
+    (tmp_path / "notes.txt").write_text("à garder")
+    (tmp_path / "recrutement-backup-manuelle.tar.gz").write_bytes(b"autre nom")
+
+    deleted = prune_backups(tmp_path, keep_daily=14, keep_weekly=8)
+
+    kept = sorted(path.name[19:34] for path in tmp_path.glob("recrutement-backup-2*.tar.gz"))
+    # The last 14 days (27 October to 9 November, the later archive of the 9th), then
+    # the newest of each earlier week: Sundays 25, 18, 11 and 4 October. Weeks 44 to 46
+    # count among the 8 weeks, so all four earlier weeks fit.
+    daily = [f"202610{day}-023000" for day in range(27, 32)] + [
+        f"202611{day:02}-023000" for day in range(1, 9)
+    ]
+    assert kept == sorted(
+        ["20261004-023000", "20261011-023000", "20261018-023000", "20261025-023000"]
+        + daily
+        + ["20261109-100000"]
+    )
+    assert len(deleted) == len(moments) - len(kept)
+    assert sorted(path.name for path in tmp_path.glob("*.sha256")) == sorted(
+        f"recrutement-backup-{name}.tar.gz.sha256" for name in kept
+    )
+    assert (tmp_path / "notes.txt").exists()
+    assert (tmp_path / "recrutement-backup-manuelle.tar.gz").exists()
