@@ -126,7 +126,7 @@ def measure_lag(directory: Path, publications: int) -> list[Row]:
     try:
         time.sleep(3)  # the worker's start: imports, the index check
         if worker.poll() is not None:
-            raise SystemExit("le worker s'est arrêté au démarrage")
+            raise RuntimeError("le worker s'est arrêté au démarrage")
         with app.app_context():
             published = 0
             for alerts in (0, SAVED_SEARCHES):

@@ -108,7 +108,7 @@ def gunicorn(directory: Path, **extra_env: str) -> Iterator[int]:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit(f"gunicorn n'a pas démarré (voir {log.name})") from None
+                    raise RuntimeError(f"gunicorn n'a pas démarré (voir {log.name})") from None
                 time.sleep(0.2)
         yield port
     finally:
@@ -138,7 +138,7 @@ def check(port: int, paths: list[str]) -> None:
     for path in paths:
         status, _ = get(port, path)
         if status != 200:
-            raise SystemExit(f"{path} a répondu {status}")
+            raise RuntimeError(f"{path} a répondu {status}")
 
 
 def run_wrk(port: int, paths: list[str], seconds: float) -> Load:
