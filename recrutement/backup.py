@@ -96,6 +96,8 @@ class Restored:
     # Stored files the restored database names but the backup did not hold.
     missing_files: list[str]
     seconds: float
+    # Seconds per phase: vérification, base, fichiers, index.
+    phases: dict[str, float]
 
 
 # --- create ----------------------------------------------------------------------
@@ -228,7 +230,7 @@ def _dump_postgresql(target: Path) -> dict[str, Any]:
 def restore_backup(archive: Path, *, force: bool = False) -> Restored:
     """Check the archive, then replace the database and the uploaded files with its
     content and rebuild the search index. Refuses a non-empty database unless forced."""
-    started = time.perf_counter()
+    laps = _Laps()
     _verify_checksum(archive)
     kind = _database_kind()
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
@@ -243,8 +245,11 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
             staging = Path(tempfile.mkdtemp(prefix=".restauration-", dir=upload_dir.parent))
             try:
                 dump = _extract_verified(tar, manifest, staging)
-                _restore_database(kind, dump, manifest["database"])
+                laps.lap("vérification")
+                _restore_database(kind, dump)
+                laps.lap("base")
                 moved_aside = _replace_uploads(staging / UPLOADS, upload_dir, manifest["files"])
+                laps.lap("fichiers")
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
     except (tarfile.TarError, EOFError, zlib.error) as error:
@@ -254,6 +259,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
     from recrutement.search.index import rebuild_index
 
     indexed = rebuild_index()
+    laps.lap("index")
     with db.engine.connect() as connection:
         counts = _row_counts(connection)
     expected = manifest["database"]["row_counts"]
@@ -262,8 +268,8 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
             k for k in expected.keys() | counts.keys() if counts.get(k) != expected.get(k)
         )
         raise BackupError(
-            "La base restaurée ne compte pas les lignes annoncées par le manifeste "
-            f"(tables : {', '.join(differing)})."
+            "Restauration faite, mais la base ne compte pas les lignes annoncées par le "
+            f"manifeste (tables : {', '.join(differing)}) : vérifiez-la avant de rouvrir."
         )
     names = db.session.scalars(select(StoredFile.stored_name)).all()
     db.session.remove()
@@ -276,8 +282,25 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
         moved_aside=moved_aside,
         indexed_offers=indexed,
         missing_files=missing,
-        seconds=time.perf_counter() - started,
+        seconds=laps.total(),
+        phases=laps.phases,
     )
+
+
+class _Laps:
+    """Seconds spent in each phase of a restore, for its report."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = now - self.last
+        self.last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def _verify_checksum(archive: Path) -> None:
@@ -421,7 +444,7 @@ def _extract_verified(tar: tarfile.TarFile, manifest: dict[str, Any], staging: P
     return staging / str(manifest["database"]["member"])
 
 
-def _restore_database(kind: str, dump: Path, database: dict[str, Any]) -> None:
+def _restore_database(kind: str, dump: Path) -> None:
     # No connection of this process may hold a lock on what is replaced.
     db.session.remove()
     db.engine.dispose()
@@ -672,6 +695,11 @@ def backup_restore(archive: Path, force: bool) -> None:
         f"Sauvegarde restaurée en {restored.seconds:.1f} s : {plural(rows, 'ligne')}, "
         f"{plural(restored.files, 'fichier')} ({restored.file_bytes / 1e6:.1f} Mo), "
         f"index de recherche reconstruit ({plural(restored.indexed_offers, 'offre publiée', 'offres publiées')})."
+    )
+    click.echo(
+        "Dont "
+        + ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in restored.phases.items())
+        + "."
     )
     for name, count in restored.row_counts.items():
         if count:

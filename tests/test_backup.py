@@ -259,3 +259,33 @@ def test_retention_keeps_the_newest_of_each_last_day_and_week(tmp_path):
     )
     assert (tmp_path / "notes.txt").exists()
     assert (tmp_path / "recrutement-backup-manuelle.tar.gz").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"schema_revision": "0123456789ab"}, "schéma 0123456789ab"),
+        ({"format_version": 99}, "format de sauvegarde 99 inconnu"),
+        ({"database": {"kind": "oracle"}}, "c'est une sauvegarde oracle"),
+        ({"files": []}, "ne sont pas ceux que liste son manifeste"),
+    ],
+)
+def test_a_manifest_that_does_not_fit_this_release_or_its_files_is_refused(
+    app, seeded, tmp_path, change, message
+):
+    archive = create_backup(tmp_path / "sauvegardes").archive
+
+    def edit(members, manifest):
+        for key, value in change.items():
+            if isinstance(value, dict):
+                manifest[key].update(value)
+            else:
+                manifest[key] = value
+        return members
+
+    rewrite(archive, edit)
+    rows, files = table_contents(), upload_contents(app)
+    with pytest.raises(BackupError, match=message):
+        restore_backup(archive, force=True)
+    assert table_contents() == rows
+    assert upload_contents(app) == files
