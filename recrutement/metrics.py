@@ -34,6 +34,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from recrutement.core.tasks import BackgroundTask, TaskStatus
 from recrutement.core.time import utcnow
@@ -106,66 +107,84 @@ def _age_seconds(oldest: datetime | None, now: datetime) -> float:
     return max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
 
 
+# Each figure the queues give: its name and help (the value is read at scrape time).
+QUEUE_FIGURES = {
+    "recrutement_outbox_pending_emails": (
+        "Mails in the outbox not yet delivered (due now or waiting for a retry)."
+    ),
+    "recrutement_outbox_oldest_pending_age_seconds": (
+        "How long the oldest undelivered mail has waited since it was queued (0: none)."
+    ),
+    "recrutement_outbox_failed_emails": (
+        "Mails given up after every retry, kept 90 days (emails/outbox.py)."
+    ),
+    "recrutement_search_index_pending_tasks": (
+        "Offer changes not yet applied to the search index."
+    ),
+    "recrutement_search_index_lag_seconds": (
+        "Age of the oldest offer change not yet in the search index (0: up to date)."
+    ),
+    "recrutement_background_tasks_pending": (
+        "Background tasks (e.g. the instant alerts of a new offer) not yet done."
+    ),
+    "recrutement_background_tasks_oldest_pending_age_seconds": (
+        "How long the oldest background task not yet done has waited (0: none)."
+    ),
+}
+
+
+def read_queues(now: datetime) -> dict[str, float]:
+    """The value of each of QUEUE_FIGURES: three aggregate queries on indexed columns."""
+    mails = {
+        status: (count, oldest)
+        for status, count, oldest in db.session.execute(
+            select(OutgoingEmail.status, func.count(), func.min(OutgoingEmail.created_at))
+            .where(OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.FAILED]))
+            .group_by(OutgoingEmail.status)
+        )
+    }
+    pending_mails, oldest_mail = mails.get(EmailStatus.PENDING, (0, None))
+    index_pending, index_oldest = db.session.execute(
+        select(func.count(), func.min(IndexTask.created_at)).where(IndexTask.done_at.is_(None))
+    ).one()
+    tasks_pending, tasks_oldest = db.session.execute(
+        select(func.count(), func.min(BackgroundTask.created_at)).where(
+            BackgroundTask.status == TaskStatus.PENDING
+        )
+    ).one()
+    return {
+        "recrutement_outbox_pending_emails": pending_mails,
+        "recrutement_outbox_oldest_pending_age_seconds": _age_seconds(oldest_mail, now),
+        "recrutement_outbox_failed_emails": mails.get(EmailStatus.FAILED, (0, None))[0],
+        "recrutement_search_index_pending_tasks": index_pending,
+        "recrutement_search_index_lag_seconds": _age_seconds(index_oldest, now),
+        "recrutement_background_tasks_pending": tasks_pending,
+        "recrutement_background_tasks_oldest_pending_age_seconds": _age_seconds(tasks_oldest, now),
+    }
+
+
 class QueueCollector(Collector):
-    """The queues' state, read from the database at each scrape (four small aggregate
-    queries on indexed columns)."""
+    """The queues' state, read from the database at each scrape.
+
+    A database that does not answer leaves the queue figures out and says so in
+    `recrutement_database_up` 0, rather than failing the scrape: the request figures
+    (the 5xx of that very outage) must still reach Prometheus.
+    """
 
     def collect(self) -> Iterator[Metric]:
-        now = utcnow()
-        mails = {
-            status: (count, oldest)
-            for status, count, oldest in db.session.execute(
-                select(OutgoingEmail.status, func.count(), func.min(OutgoingEmail.created_at))
-                .where(OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.FAILED]))
-                .group_by(OutgoingEmail.status)
-            )
-        }
-        pending_mails, oldest_mail = mails.get(EmailStatus.PENDING, (0, None))
+        try:
+            values = read_queues(utcnow())
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            current_app.logger.error("metrics: database unreachable", extra={"error": str(error)})
+            values = {}
         yield GaugeMetricFamily(
-            "recrutement_outbox_pending_emails",
-            "Mails in the outbox not yet delivered (due now or waiting for a retry).",
-            value=pending_mails,
+            "recrutement_database_up",
+            "1 when the database answered this scrape's queries, 0 when it did not.",
+            value=1 if values else 0,
         )
-        yield GaugeMetricFamily(
-            "recrutement_outbox_oldest_pending_age_seconds",
-            "How long the oldest undelivered mail has waited since it was queued (0: none).",
-            value=_age_seconds(oldest_mail, now),
-        )
-        yield GaugeMetricFamily(
-            "recrutement_outbox_failed_emails",
-            "Mails given up after every retry, kept 90 days (emails/outbox.py).",
-            value=mails.get(EmailStatus.FAILED, (0, None))[0],
-        )
-
-        index_pending, index_oldest = db.session.execute(
-            select(func.count(), func.min(IndexTask.created_at)).where(IndexTask.done_at.is_(None))
-        ).one()
-        yield GaugeMetricFamily(
-            "recrutement_search_index_pending_tasks",
-            "Offer changes not yet applied to the search index.",
-            value=index_pending,
-        )
-        yield GaugeMetricFamily(
-            "recrutement_search_index_lag_seconds",
-            "Age of the oldest offer change not yet in the search index (0: up to date).",
-            value=_age_seconds(index_oldest, now),
-        )
-
-        tasks_pending, tasks_oldest = db.session.execute(
-            select(func.count(), func.min(BackgroundTask.created_at)).where(
-                BackgroundTask.status == TaskStatus.PENDING
-            )
-        ).one()
-        yield GaugeMetricFamily(
-            "recrutement_background_tasks_pending",
-            "Background tasks (e.g. instant alerts of a new offer) not yet done.",
-            value=tasks_pending,
-        )
-        yield GaugeMetricFamily(
-            "recrutement_background_tasks_oldest_pending_age_seconds",
-            "How long the oldest background task not yet done has waited (0: none).",
-            value=_age_seconds(tasks_oldest, now),
-        )
+        for name, value in values.items():
+            yield GaugeMetricFamily(name, QUEUE_FIGURES[name], value=value)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -7,7 +7,11 @@ at a frozen time.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,6 +27,7 @@ from tests.conftest import test_config as base_config
 
 NOW = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
 FAMILIES = {
+    "recrutement_database_up",
     "recrutement_http_requests",
     "recrutement_http_request_duration_seconds",
     "recrutement_outbox_pending_emails",
@@ -160,6 +165,7 @@ def test_outbox_depth_age_and_failures_follow_the_rows(app, client):
 
     with time_machine.travel(NOW, tick=False):
         samples = scrape(client)
+        assert samples[("recrutement_database_up", ())] == 1
         assert samples[("recrutement_outbox_pending_emails", ())] == 0
         assert samples[("recrutement_outbox_oldest_pending_age_seconds", ())] == 0
         assert samples[("recrutement_outbox_failed_emails", ())] == 0
@@ -220,3 +226,56 @@ def test_index_lag_and_background_tasks_follow_the_rows(app, client):
         assert samples[("recrutement_search_index_lag_seconds", ())] == 90
         assert samples[("recrutement_background_tasks_pending", ())] == 1
         assert samples[("recrutement_background_tasks_oldest_pending_age_seconds", ())] == 4 * 60
+
+
+def test_without_the_database_the_request_figures_still_come(tmp_path, smtp_server):
+    # Nothing listens on port 1: every connection is refused at once.
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/recrutement"
+    app = create_app(base_config(unreachable, tmp_path, smtp_server.port))
+    client = app.test_client()
+    assert client.get("/robots.txt").status_code == 200
+    samples = scrape(client)
+    assert samples[("recrutement_database_up", ())] == 0
+    assert ("recrutement_outbox_pending_emails", ()) not in samples
+    assert requests_of(samples, "public.robots") >= 1
+
+
+# Two processes forked from one loaded app, as gunicorn's workers are: each counts the
+# requests it answers; a scrape made by one of them reports both counts added up.
+FORKED_WORKERS = """
+import json, os, sys
+from recrutement import create_app
+
+app = create_app(json.loads(sys.argv[1]))
+child = os.fork()
+for _ in range(3 if child == 0 else 2):
+    assert app.test_client().get("/robots.txt").status_code == 200
+if child == 0:
+    os._exit(0)
+os.waitpid(child, 0)
+sys.stdout.write(app.test_client().get("/metrics").get_data(as_text=True))
+"""
+
+
+def test_with_a_multiprocess_directory_a_scrape_adds_up_every_process(
+    database_url, tmp_path, smtp_server, _schema
+):
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    config = base_config(database_url, tmp_path, smtp_server.port)
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED_WORKERS, json.dumps(config)],
+        env={**os.environ, "APP_ENV": "testing", "PROMETHEUS_MULTIPROC_DIR": str(directory)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(result.stdout)
+        for sample in family.samples
+    }
+    # 3 in one process, 2 in the other: a scrape of one process alone would say 2.
+    assert requests_of(samples, "public.robots") == 5
+    assert samples[("recrutement_outbox_pending_emails", ())] == 0
