@@ -1,7 +1,8 @@
 """How French text becomes index terms, identically when indexing and when searching.
 
 The chain is: split into words → lowercase → fold accents and ligatures →
-drop stop words → normalise feminine "-ière" → Snowball French stemmer.
+drop stop words → normalise feminine "-ière" (these four in FrenchWordFilter)
+→ Snowball French stemmer.
 
 Folding comes before stemming so that a word typed without its accents
 ("amenagement", "mobilites") reaches the same stem as the accented text
@@ -20,10 +21,8 @@ from typing import Any
 
 from whoosh.analysis import (
     Filter,
-    LowercaseFilter,
     RegexTokenizer,
     StemFilter,
-    StopFilter,
 )
 from whoosh.lang.stopwords import stoplists
 
@@ -44,43 +43,88 @@ def _fold_word(word: str) -> str:
     return fold(word).replace(" ", "")
 
 
-class FoldFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
-    """Replace each token's text by its accent- and ligature-free form ("cœur" → "coeur")."""
+class FrenchWordFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
+    """Lowercase, fold, drop stop words and bring "-ière" to "-ier", in one step per word.
 
-    def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
-        for token in tokens:
-            token.text = _fold_word(token.text)
-            yield token
-
-
-class FeminineFilter(Filter):  # type: ignore[misc]  # whoosh is untyped: Filter is Any
-    """Bring the feminine "-ière(s)" ending back to the masculine "-ier(s)".
-
-    Snowball stems "infirmière" to "infirmier" but "infirmier" to "infirmi", so
-    without this step a search for one form misses the other. The filter runs
-    after folding, so it sees "iere".
+    The tokens of Whoosh's LowercaseFilter, then folding (fold_token), then
+    StopFilter(FRENCH_STOP_WORDS, minsize=2) with its renumbering of positions, then
+    the feminine step, as four filters gave them; but each distinct word is worked
+    out once per process: offers repeat their words, and four filters a token cost
+    a fifth of a rebuild (tests/search/test_analysis.py compares the two).
     """
 
+    _MAX_WORDS = 100_000
+
+    def __init__(self) -> None:
+        self._words: dict[str, tuple[str, bool]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled into the index's table of contents: the cache is not part of it.
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._words = {}
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is self.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
     def __call__(self, tokens: Iterable[Any]) -> Iterator[Any]:
+        words = self._words
+        position = None
         for token in tokens:
-            text = token.text
-            if len(text) > 6:
-                if text.endswith("ieres"):
-                    token.text = text[:-5] + "iers"
-                elif text.endswith("iere"):
-                    token.text = text[:-4] + "ier"
-            yield token
+            found = words.get(token.text)
+            if found is None:
+                if len(words) >= self._MAX_WORDS:
+                    words.clear()
+                found = words[token.text] = _french_word(token.text)
+            token.text, stopped = found
+            if not stopped:
+                # StopFilter's renumbering: kept words follow each other.
+                if token.positions:
+                    if position is None:
+                        position = token.pos
+                    else:
+                        position += 1
+                        token.pos = position
+                token.stopped = False
+                yield token
+            elif not token.removestops:
+                token.stopped = True
+                yield token
+
+
+def _french_word(raw: str) -> tuple[str, bool]:
+    """A raw word's text after the filters of FrenchWordFilter, and whether it is a stop word."""
+    folded = _fold_word(raw.lower())
+    stopped = len(folded) < 2 or folded in FRENCH_STOP_WORDS
+    return _feminine_to_masculine(folded), stopped
+
+
+def _feminine_to_masculine(text: str) -> str:
+    """Bring the feminine "-ière(s)" ending (folded: "iere") back to the masculine "-ier(s)".
+
+    Snowball stems "infirmière" to "infirmier" but "infirmier" to "infirmi", so
+    without this step a search for one form misses the other.
+    """
+    if len(text) > 6:
+        if text.endswith("ieres"):
+            return text[:-5] + "iers"
+        if text.endswith("iere"):
+            return text[:-4] + "ier"
+    return text
 
 
 def french_analyzer() -> Any:
-    """The analyzer of the full-text fields (title, body) and of the queries on them."""
+    """The analyzer of the full-text fields (title, body) and of the queries on them.
+
+    Stemming stays a filter of its own: Whoosh skips morphological filters when
+    asked to (`no_morph`), and only those.
+    """
     return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | FoldFilter()
-        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=2)
-        | FeminineFilter()
-        | StemFilter(lang="fr", cachesize=50_000)
+        RegexTokenizer(WORD_PATTERN) | FrenchWordFilter() | StemFilter(lang="fr", cachesize=50_000)
     )
 
 
@@ -95,7 +139,7 @@ def fold_word(word: str) -> str:
 
 
 def fold_token(token: str) -> str:
-    """Return a lowercased token without accents and ligatures, as FoldFilter writes it."""
+    """Return a lowercased token without accents and ligatures, as the index terms have it."""
     return _fold_word(token)
 
 

@@ -76,21 +76,23 @@ class MemoryPostingPool:
 
 
 class _FieldLengths:
-    """Field lengths for writing postings, answering 0 at once for unscored fields.
+    """Field lengths for writing postings, read once per field instead of once per posting.
 
-    Whoosh only records lengths of scored fields; its reader checks on disk, for
-    each posting of any other field, whether a lengths file exists.
+    Whoosh's reader seeks and reads the lengths file for each posting, and checks
+    on disk whether one exists for each posting of a field that keeps none (only
+    scored fields do; the others answer 0, as Whoosh's reader does).
     """
 
     def __init__(self, reader: Any, scored: frozenset[str]) -> None:
-        self._reader = reader
-        self._scored = scored
+        documents = range(reader.doc_count_all())
+        self._lengths = {
+            name: [reader.doc_field_length(document, name, 0) for document in documents]
+            for name in scored
+        }
 
     def doc_field_length(self, document: int, fieldname: str, default: int = 0) -> int:
-        if fieldname not in self._scored:
-            return default
-        length: int = self._reader.doc_field_length(document, fieldname, default)
-        return length
+        lengths = self._lengths.get(fieldname)
+        return default if lengths is None else lengths[document]
 
 
 class RebuildWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped

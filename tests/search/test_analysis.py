@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 
-from recrutement.search.analysis import FRENCH_STOP_WORDS, analyze
+from recrutement.search.analysis import (
+    FRENCH_STOP_WORDS,
+    WORD_PATTERN,
+    analyze,
+    fold_token,
+    french_analyzer,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +54,77 @@ def test_stop_words_are_dropped_even_without_accents():
 def test_elisions_and_hyphens_separate_words():
     assert analyze("l'aménagement") == analyze("aménagement")
     assert analyze("centre-ville") == analyze("centre ville")
+
+
+# --- The one-step filter against the chain of filters it replaced -------------------
+
+
+class FoldFilter(Filter):
+    """Each token's text without accents and ligatures (the filter of index offres_v1)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold_token(token.text)
+            yield token
+
+
+class FeminineFilter(Filter):
+    """ "-ière(s)" → "-ier(s)" on folded text (the filter of index offres_v1)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            if len(text) > 6:
+                if text.endswith("ieres"):
+                    token.text = text[:-5] + "iers"
+                elif text.endswith("iere"):
+                    token.text = text[:-4] + "ier"
+            yield token
+
+
+def chain_of_filters():
+    """The French analyzer as it was, one Whoosh filter per step."""
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | LowercaseFilter()
+        | FoldFilter()
+        | StopFilter(stoplist=FRENCH_STOP_WORDS, minsize=2)
+        | FeminineFilter()
+        | StemFilter(lang="fr", cachesize=50_000)
+    )
+
+
+TEXTS = [
+    "Le chef de projet et les élus à la mairie",
+    "Vous pilotez l'aménagement du centre-bourg, la mobilité et les infirmières.",
+    "CŒUR DE VILLE — Saint-Pol-de-Léon ; l'Haÿ-les-Roses, a ete été, y a-t-il ?",
+    "İstanbul ﬁnance ÆSIR straße naïve façade œuvre a1b2 ___ _é_ élu élus x y z",
+    "chef de projet de de de la revitalisation " * 3,
+]
+OPTIONS = [
+    {"positions": True, "chars": True, "mode": "index"},
+    {"positions": True, "chars": True, "removestops": False, "mode": "query"},
+    {"positions": True, "start_pos": 7, "start_char": 3},
+    {"tokenize": False},
+    {"no_morph": True, "positions": True},
+]
+
+
+def tokens(analyzer, text, options):
+    return [
+        (
+            token.text,
+            token.stopped,
+            # Positions and characters exist when asked for.
+            *(getattr(token, name, None) for name in ("pos", "startchar", "endchar")),
+        )
+        for token in analyzer(text, **options)
+    ]
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_one_step_filter_gives_the_tokens_of_the_chain_of_filters(text, options):
+    analyzer, reference = french_analyzer(), chain_of_filters()
+    for _ in range(2):  # the second time from the filter's cache of words
+        assert tokens(analyzer, text, options) == tokens(reference, text, options)

@@ -16,7 +16,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
 from recrutement.extensions import db
 from recrutement.offers.models import OfferStatus
 from recrutement.search import index as search_index
-from recrutement.search.analysis import FRENCH_STOP_WORDS, WORD_PATTERN, FoldFilter, fold_word
+from recrutement.search.analysis import FRENCH_STOP_WORDS, WORD_PATTERN, fold_word
 from recrutement.search.documents import offer_document
 from recrutement.search.index import (
     INDEX_NAME,
@@ -30,6 +30,7 @@ from recrutement.search.query import SearchParams, search_offers
 from recrutement.search.vocabulary import Vocabulary, document_words, vocabulary_path
 from tests import factories
 from tests.factories import OfferFactory
+from tests.search.test_analysis import FoldFilter
 
 MISSIONS = [
     "Vous pilotez l'aménagement du centre-bourg et la mobilité douce.",
