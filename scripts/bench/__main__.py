@@ -92,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"Charge avant : {' '.join(f'{v:.2f}' for v in report.load_before)}")
     measured = {size: directories[size] for size in sizes}
+    report.notes.append(
+        "Tailles de la recherche et de la reconstruction : "
+        + ", ".join(f"{size} offres" for size in sizes)
+        + f" ; {runs} recherches chronométrées par requête."
+    )
     rows: list[Row] = []
 
     def attempt(part: str, measure: Callable[[], list[Row]]) -> None:
@@ -119,7 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             "recherche à sa valeur par défaut."
         )
     if national is not None:
-        attempt("dashboard", lambda: pages.measure_dashboard(national, rounds, seconds))
+        attempt(
+            "dashboard",
+            lambda: pages.measure_dashboard(national, rounds, seconds, uncached=not quick),
+        )
     if "lag" in parts:
         copy = data.scratch_copy(directories[PAGES_SIZE], "publication")
         attempt("lag", lambda: lag.measure_lag(copy, publications))

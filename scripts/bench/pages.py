@@ -216,9 +216,11 @@ def rounds_of(
     port: int, endpoints: dict[str, list[str]], rounds: int, seconds: float
 ) -> dict[str, list[Load]]:
     """Every endpoint once per round, in the same order; the baseline first."""
-    check(port, [path for paths in endpoints.values() for path in paths])
-    for paths in endpoints.values():  # warm-up: imports, caches of each worker
-        load(port, paths, 1)
+    every_path = [path for paths in endpoints.values() for path in paths]
+    check(port, every_path)
+    for path in every_path:  # warm-up: a few requests reach each worker's imports and caches
+        for _ in range(4):
+            get(port, path)
     results: dict[str, list[Load]] = {name: [] for name in endpoints}
     for _ in range(rounds):
         for name, paths in endpoints.items():
@@ -290,11 +292,15 @@ def measure_pages(directory: Path, rounds: int, seconds: float) -> list[Row]:
     return rows
 
 
-def measure_dashboard(directory: Path, rounds: int, seconds: float) -> list[Row]:
-    """The dashboard on the national demo, with its one-minute cache and without."""
+def measure_dashboard(
+    directory: Path, rounds: int, seconds: float, uncached: bool = True
+) -> list[Row]:
+    """The dashboard on the national demo, with its one-minute cache, then without it
+    (`uncached`: its figures take about a second each, too long for --quick)."""
     rows = []
     endpoints = {BASELINE: [BASELINE], **{path: [path] for path in DASHBOARD_ENDPOINTS}}
-    for cache_seconds, note in (("60", "cache 60 s"), ("0", "sans cache")):
+    caches = (("60", "cache 60 s"), ("0", "sans cache"))
+    for cache_seconds, note in caches if uncached else caches[:1]:
         with gunicorn(directory, DASHBOARD_CACHE_SECONDS=cache_seconds) as port:
             results = rounds_of(port, endpoints, rounds, seconds)
         rows += rows_of(f"{DASHBOARD_SECTION}, {note}", results)
