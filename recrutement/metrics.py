@@ -86,6 +86,7 @@ def _count_request(response: Response) -> Response:
     endpoint = request.endpoint or UNMATCHED
     method = request.method if request.method in METHODS else "other"
     REQUESTS.labels(endpoint, method, f"{response.status_code // 100}xx").inc()
+    # Missing only when the request failed before any hook ran (its context's setup).
     started: float | None = request.environ.get(STARTED_KEY)
     if started is not None:
         LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
