@@ -36,6 +36,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from recrutement.config import ConfigurationError
 from recrutement.core.tasks import BackgroundTask, TaskStatus
 from recrutement.core.time import utcnow
 from recrutement.emails.models import EmailStatus, OutgoingEmail
@@ -46,6 +47,7 @@ from recrutement.proxies import parse_networks
 # The classic text format (0.0.4), which every Prometheus server reads.
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 EXTENSION_KEY = "recrutement.metrics"
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 STARTED_KEY = "recrutement.metrics.started"
 # The label of requests that matched no route (404, 405): one series for them all.
 UNMATCHED = "unmatched"
@@ -72,10 +74,28 @@ def init_metrics(app: Flask) -> None:
     """Parse `METRICS_ALLOWED_IPS` (a bad entry stops the start: ValueError) and count
     every request of `app`."""
     app.extensions[EXTENSION_KEY] = parse_networks(app.config["METRICS_ALLOWED_IPS"])
+    multiprocess_directory()
     # First of all the before-request hooks: a hook that answers by itself (a redirect
     # to sign in, a 403, a 414) stops the ones after it, and its request is timed too.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
     app.after_request(_count_request)
+
+
+def multiprocess_directory() -> str | None:
+    """The directory of multiprocess mode, or None when the mode is off.
+
+    prometheus-client turns the mode on whenever the variable exists, even empty: an
+    empty value would scatter its files in the working directory, a missing directory
+    fail every request. Either stops the start instead (ConfigurationError).
+    """
+    if MULTIPROCESS_VARIABLE not in os.environ:
+        return None
+    directory = os.environ[MULTIPROCESS_VARIABLE]
+    if not directory or not os.path.isdir(directory):
+        raise ConfigurationError(
+            f"{MULTIPROCESS_VARIABLE} must name an existing directory, not {directory!r}."
+        )
+    return directory
 
 
 def _start_timer() -> None:
@@ -177,7 +197,9 @@ class QueueCollector(Collector):
             values = read_queues(utcnow())
         except SQLAlchemyError as error:
             db.session.rollback()
-            current_app.logger.error("metrics: database unreachable", extra={"error": str(error)})
+            current_app.logger.error(
+                "metrics: queue figures unreadable", extra={"error": str(error)}
+            )
             values = {}
         yield GaugeMetricFamily(
             "recrutement_database_up",
@@ -192,7 +214,7 @@ def exposition() -> tuple[bytes, str]:
     """The metrics of every process (or of this one, without multiprocess mode) and
     the queues', in the text format; with its content type."""
     registry = CollectorRegistry()
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = multiprocess_directory()
     if directory:
         MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
     else:

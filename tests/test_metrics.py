@@ -19,6 +19,7 @@ import time_machine
 from prometheus_client.parser import text_string_to_metric_families
 
 from recrutement import create_app
+from recrutement.config import ConfigurationError
 from recrutement.core.tasks import BackgroundTask, TaskStatus
 from recrutement.emails.models import EmailStatus, OutgoingEmail
 from recrutement.extensions import db
@@ -124,6 +125,17 @@ def test_a_bad_allowed_list_stops_the_start(database_url, tmp_path, smtp_server)
                 "METRICS_ALLOWED_IPS": "127.0.0.1, prometheus.example",
             }
         )
+
+
+@pytest.mark.parametrize("value", ["", "missing"])
+def test_a_multiprocess_directory_that_is_not_one_stops_the_start(
+    database_url, tmp_path, smtp_server, monkeypatch, value
+):
+    # prometheus-client would write its files in the working directory (""), or fail
+    # every request (a directory that does not exist).
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", value and str(tmp_path / value))
+    with pytest.raises(ConfigurationError, match="PROMETHEUS_MULTIPROC_DIR"):
+        create_app(base_config(database_url, tmp_path, smtp_server.port))
 
 
 def test_each_request_is_counted_once_under_its_endpoint(client):
