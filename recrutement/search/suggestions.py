@@ -67,14 +67,17 @@ def _vocabulary(view: IndexView) -> Vocabulary:
     return vocabulary
 
 
-def _load_vocabulary(generation: int) -> Vocabulary:
+def _load_vocabulary(generation: int | None) -> Vocabulary:
+    if generation is None:
+        # Whoosh reads an index without segments with a reader that has no generation.
+        return Vocabulary()
     directory = index_directory()
     try:
         return Vocabulary.load(directory, INDEX_NAME, generation)
     except FileNotFoundError:
-        # An index without documents reads as generation -1; a process still on an
-        # old version may find its file gone: the newest vocabulary is then the
-        # closest to what it searches (it sees that version on its next search).
+        # A process still searching an old version may find its file gone: the
+        # newest vocabulary is then the closest to what it searches (it sees that
+        # version on its next search).
         generations = vocabulary_generations(directory, INDEX_NAME)
         if not generations:
             return Vocabulary()
