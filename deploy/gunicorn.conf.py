@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 from typing import Any
 
 from gunicorn import glogging
@@ -136,3 +137,11 @@ logger_class = JsonLogger
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+# /metrics adds up the request counts of every worker (recrutement/metrics.py): each
+# worker writes them in files of this directory, which must start empty. systemd gives
+# a fresh one at each start (RuntimeDirectory= in recrutement-web.service); elsewhere a
+# new temporary directory. Set here, in the master, before any worker imports
+# prometheus-client, which reads the variable at import; a reload (HUP) keeps it.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="recrutement-metrics-")
