@@ -22,6 +22,8 @@ one backup-API copy on SQLite), makes UPLOAD_DIR hold the backup's files — fil
 that are not in the backup, or differ, are moved aside into a dated sibling
 directory, never deleted — rebuilds the search index and compares the restored
 row counts with the manifest.
+
+`prune_backups` applies the retention (`backup create --keep-daily --keep-weekly`).
 """
 
 from __future__ import annotations
