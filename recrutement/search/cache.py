@@ -11,6 +11,13 @@ reader.with_index_view hands out a new view whenever the index on disk has a new
 generation (any publication, change, withdrawal or rebuild, by any process), and
 the first lookup with a new view empties the cache. So no process serves a result
 older than the index it reads, and nothing else has to remember to invalidate it.
+
+The search page and the API also keep what they make of a result, the same way
+(`cached_on_current_view`, SEARCH_PAGE_CACHE_SIZE entries): the page's HTML
+fragments and the API's JSON body. They are derived from the result and from the
+offers it names, and every change of an offer (or of its organisation's name)
+writes an index task whose application gives the index a new generation, hence a
+new view: so they are exactly as fresh as the result itself.
 """
 
 from __future__ import annotations
@@ -22,11 +29,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from recrutement.search.reader import IndexView
+from flask import current_app
+
+from recrutement.search.reader import IndexView, with_index_view
 
 T = TypeVar("T")
 
 DEFAULT_SIZE = 512
+# A rendered page weighs about 35 KB: 256 of them, about 9 MB per process.
+DEFAULT_PAGE_SIZE = 256
 
 
 class ResultCache(Generic[T]):
@@ -79,3 +90,29 @@ class ResultCache(Generic[T]):
         self._lock = threading.Lock()
         self._entries = OrderedDict()
         self._view = None
+
+
+def page_cache_size() -> int:
+    """How many rendered search pages (or API bodies) a process keeps: 0 when either
+    SEARCH_PAGE_CACHE_SIZE or SEARCH_CACHE_SIZE is 0, so turning the result cache
+    off for a measurement or an investigation turns this one off too."""
+    config = current_app.config
+    if config.get("SEARCH_CACHE_SIZE", DEFAULT_SIZE) <= 0:
+        return 0
+    return int(config.get("SEARCH_PAGE_CACHE_SIZE", DEFAULT_PAGE_SIZE))
+
+
+def cached_on_current_view(cache: ResultCache[T], key: Hashable, compute: Callable[[], T]) -> T:
+    """The value of `key` on the index view this process reads now, computed by
+    `compute` unless kept from before (page_cache_size() entries at most).
+
+    `compute` searches on its own (search_offers), after the view was taken: if the
+    index changed in between, its newer value is kept under the older view, which
+    no later request reads again (views only move forward), so nothing is served
+    older than the index.
+    """
+    size = page_cache_size()
+    if size <= 0:
+        return compute()
+    view = with_index_view(lambda view: view)
+    return cache.get(view, key, size, compute)

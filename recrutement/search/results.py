@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy.orm import InstrumentedAttribute, defer, joinedload
 
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
@@ -72,17 +72,58 @@ def api_row_json(row: ResultRow) -> dict[str, object]:
     return body
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
-    """French labels of every facet value, for filters and facet lists."""
+def _content(
+    code: InstrumentedAttribute[str], name: InstrumentedAttribute[str]
+) -> ScalarSelect[str]:
+    return select(func.aggregate_strings(code + "=" + name, "|")).scalar_subquery()
+
+
+# The régions' and départements' content (referential_state).
+ReferentialState = tuple[str | None, str | None]
+
+# Built once: building a statement costs more than running this one.
+_REFERENTIAL_STATE = select(
+    _content(Region.code, Region.name), _content(Department.code, Department.name)
+)
+
+
+def referential_state() -> ReferentialState:
+    """Every région's and département's code and name, concatenated in one query.
+
+    `flask referential load` (another process) is the only writer of these labels
+    and records no version, so the state is their content itself: any change,
+    even one letter of a name, gives another state. About 120 short rows joined
+    in the database cost one round trip, not the reading of two result sets.
+    """
+    regions, departments = db.session.connection().execute(_REFERENTIAL_STATE).one()
+    return regions, departments
+
+
+# The labels per database, with the referential state they were read in.
+_labels: dict[str, tuple[ReferentialState, dict[str, dict[str, str]]]] = {}
+
+
+def facet_labels(state: ReferentialState | None = None) -> dict[str, dict[str, str]]:
+    """French labels of every facet value, for filters and facet lists.
+
+    Read again only when the referential state (`state`, or read now) changed. The
+    returned mapping is shared: callers do not change it."""
+    state = state if state is not None else referential_state()
+    database = str(db.engine.url)
+    kept = _labels.get(database)
+    if kept is not None and kept[0] == state:
+        return kept[1]
     regions = dict(db.session.execute(select(Region.code, Region.name)).tuples().all())
     departments = {
         code: f"{name} ({code})"
         for code, name in db.session.execute(select(Department.code, Department.name)).all()
     }
-    return {
+    labels = {
         "region": regions,
         "departement": departments,
         "contrat": {member.value: member.label for member in ContractType},
         "experience": {member.value: member.label for member in Experience},
         "teletravail": {member.value: member.label for member in RemoteWork},
     }
+    _labels[database] = (state, labels)
+    return labels

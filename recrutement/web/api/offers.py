@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import jsonify, request
 
 from recrutement.accounts.permissions import public
+from recrutement.core.time import paris_today
 from recrutement.offers.listing import offer_detail_json
 from recrutement.offers.queries import get_open_offer_or_404
+from recrutement.search.cache import ResultCache, cached_on_current_view
 from recrutement.search.query import InvalidSearch, SearchParams, search_offers
 from recrutement.search.results import api_row_json, result_rows
 from recrutement.web.api import bp
@@ -36,17 +40,24 @@ def api_search():
                 for place in error.suggestions
             ]
         return jsonify(body), 400
-    results = search_offers(params)
-    return jsonify(
-        {
-            "total": results.total,
-            "page": results.page,
-            "par_page": results.per_page,
-            "resultats": [api_row_json(row) for row in result_rows(results)],
-            "facettes": {name: results.facets.get(name, {}) for name in API_FACETS},
-            "suggestion": results.suggestion,
-        }
-    )
+    today = paris_today()
+    return jsonify(cached_on_current_view(_bodies, (params, today), lambda: _body(params, today)))
+
+
+# The bodies, by index view (search/cache.py); each is shared, never changed.
+_bodies: ResultCache[dict[str, object]] = ResultCache()
+
+
+def _body(params: SearchParams, today: date) -> dict[str, object]:
+    results = search_offers(params, today)
+    return {
+        "total": results.total,
+        "page": results.page,
+        "par_page": results.per_page,
+        "resultats": [api_row_json(row) for row in result_rows(results, today)],
+        "facettes": {name: results.facets.get(name, {}) for name in API_FACETS},
+        "suggestion": results.suggestion,
+    }
 
 
 @bp.get("/offres/<int:offer_id>")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from recrutement.accounts.permissions import public
+from recrutement.core.time import paris_today
+from recrutement.search.cache import ResultCache, cached_on_current_view
 from recrutement.search.query import (
     MAX_PAGE,
     SORT_DISTANCE,
@@ -17,7 +21,12 @@ from recrutement.search.query import (
     SearchResults,
     search_offers,
 )
-from recrutement.search.results import facet_labels, result_rows
+from recrutement.search.results import (
+    ReferentialState,
+    facet_labels,
+    referential_state,
+    result_rows,
+)
 from recrutement.web.forms import page_number
 from recrutement.web.public import bp
 
@@ -88,6 +97,11 @@ def _url(args: Mapping[str, Any], changes: dict[str, Any]) -> str:
     return url_for("public.search", **args)
 
 
+# The page's parts that are the same for every visitor, rendered, by index view
+# (search/cache.py): the form with its facet counts, the results and the pagination.
+_fragments: ResultCache[tuple[Markup, Markup]] = ResultCache()
+
+
 @bp.get("/offres")
 @public
 def search():
@@ -101,31 +115,44 @@ def search():
     except InvalidSearch as error:
         typed = {name: value for name, value in args.items() if value}
         labels = facet_labels()
+        head, tail = _render_fragments(
+            params=None,
+            results=None,
+            rows=[],
+            labels=labels,
+            facet_choices=facet_choices(labels, None, args),
+            error=error,
+            args=args,
+            sorts=sort_choices(None, args.get("tri", "")),
+            url=lambda **changes: _url(typed, changes),
+        )
         # A town that matches no commune is a question ("which one?"), not a broken
         # request: the page answers it with the closest communes.
         misspelt_town = error.parameter == "commune"
         return (
-            render_template(
-                "public/search.html",
-                params=None,
-                results=None,
-                rows=[],
-                labels=labels,
-                facet_choices=facet_choices(labels, None, args),
-                error=error,
-                args=args,
-                sorts=sort_choices(None, args.get("tri", "")),
-                url=lambda **changes: _url(typed, changes),
-            ),
+            render_template("public/search.html", params=None, error=error, head=head, tail=tail),
             200 if misspelt_town else 400,
         )
-    results = search_offers(params)
-    labels = facet_labels()
-    return render_template(
-        "public/search.html",
+    # The fragments depend on the raw arguments too (the form shows what was typed),
+    # and on the labels of régions and départements.
+    today = paris_today()
+    state = referential_state()
+    key = (params, today, state, tuple(args.items(multi=True)))
+    head, tail = cached_on_current_view(
+        _fragments, key, lambda: _search_fragments(params, args, today, state)
+    )
+    return render_template("public/search.html", params=params, error=None, head=head, tail=tail)
+
+
+def _search_fragments(
+    params: SearchParams, args: MultiDict[str, str], today: date, state: ReferentialState
+) -> tuple[Markup, Markup]:
+    results = search_offers(params, today)
+    labels = facet_labels(state)
+    return _render_fragments(
         params=params,
         results=results,
-        rows=result_rows(results),
+        rows=result_rows(results, today),
         labels=labels,
         facet_choices=facet_choices(labels, results, args),
         error=None,
@@ -139,4 +166,19 @@ def search():
             rayon="",
             tri="" if params.sort == SORT_DISTANCE else params.sort,
         ),
+    )
+
+
+def _render_fragments(**context: Any) -> tuple[Markup, Markup]:
+    """The page's form (with the head of the results) and its results list.
+
+    Rendered without Flask's context processors, so these templates cannot reach
+    the visitor (current_user, csrf_token, the CSP nonce, flashed messages): what
+    they render can be kept and served to anyone.
+    """
+    environment = current_app.jinja_env
+    # The environment escapes .html templates: their output is safe HTML.
+    return (
+        Markup(environment.get_template("public/_search_head.html").render(context)),  # noqa: S704
+        Markup(environment.get_template("public/_search_tail.html").render(context)),  # noqa: S704
     )
