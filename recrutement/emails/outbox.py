@@ -107,6 +107,17 @@ def _claim_due(now: datetime, batch_size: int) -> list[int]:
     )
 
 
+def message_id(email: OutgoingEmail) -> str:
+    """The mail's Message-ID, the same at every attempt.
+
+    A worker killed after the SMTP server accepted a mail but before the row says so
+    sends it again once its claim lapses (delivery is at least once): the second copy
+    carries the same Message-ID, by which mail clients and servers recognise it.
+    """
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2].strip("> ") or "localhost"
+    return f"<outbox.{email.id}.{email.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def _deliver(email: OutgoingEmail) -> None:
     message = Message(
         subject=email.subject,
@@ -116,6 +127,7 @@ def _deliver(email: OutgoingEmail) -> None:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         extra_headers={"Auto-Submitted": "auto-generated", **(email.headers or {})},
     )
+    message.msgId = message_id(email)
     mail.send(message)
 
 
