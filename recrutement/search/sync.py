@@ -6,8 +6,14 @@
   could not give. The tasks are inserted on the flush's connection rather than
   added to the session, so they are written by this flush and not left for a
   next one that might never come.
-- `after_commit` applies those offers' tasks at once if the index lock is free
-  (`try_apply`); otherwise the worker will.
+- `after_commit` applies those offers' tasks if the index lock is free
+  (`try_apply`); otherwise the worker will. Outside a request (command line,
+  worker, scripts) it applies them at once. Within a request it remembers the
+  ids on `g`, and the `after_request` hook of `init_search` applies them when the
+  response is closed, once it has been sent (gunicorn's sync worker and the
+  Werkzeug server close it after writing it; the test client when the test
+  closes the response or follows a redirect): the user does not wait for the
+  index write, and the index lags by that write only.
 - `after_rollback` forgets the ids; the tasks went away with the transaction.
 
 Bulk statements (`update(Offer)...` executed on the session) bypass the flush:
@@ -18,9 +24,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from itertools import chain
 
-from flask import Flask
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import History
@@ -33,13 +40,20 @@ from recrutement.organisations.models import Organisation
 logger = logging.getLogger(__name__)
 
 PENDING_KEY = "recrutement.search.pending_offer_ids"
+# Attributes of `g`: the offers committed during the request, and whether its
+# response is already built (a commit after that cannot wait for it).
+DEFERRED_ATTRIBUTE = "recrutement_search_deferred_offer_ids"
+RESPONSE_BUILT_ATTRIBUTE = "recrutement_search_response_built"
 
 
 def init_search(app: Flask) -> None:
-    """Register the session events that keep the index in step (called by create_app)."""
+    """Register the session events that keep the index in step, and the hook that
+    applies a request's tasks after its response (called by create_app)."""
     for name, listener in _LISTENERS:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
+    if _apply_after_response not in app.after_request_funcs.get(None, []):
+        app.after_request(_apply_after_response)
     app.extensions["recrutement.search"] = True
 
 
@@ -93,6 +107,40 @@ def _after_commit(session: Session) -> None:
     offer_ids = session.info.pop(PENDING_KEY, None)
     if not offer_ids:
         return
+    if (
+        has_request_context()
+        and current_app.extensions.get("recrutement.search")
+        and not g.get(RESPONSE_BUILT_ATTRIBUTE, False)
+    ):
+        g.setdefault(DEFERRED_ATTRIBUTE, set()).update(offer_ids)
+        return
+    _apply(offer_ids)
+
+
+def _apply_after_response(response: Response) -> Response:
+    """Have the offers committed during this request indexed once `response` is sent.
+
+    Should the response never be closed, the worker applies the tasks.
+    """
+    setattr(g, RESPONSE_BUILT_ATTRIBUTE, True)
+    offer_ids = g.pop(DEFERRED_ATTRIBUTE, None)
+    if offer_ids:
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.call_on_close(partial(_apply_in_context, app, offer_ids))
+    return response
+
+
+def _apply_in_context(app: Flask, offer_ids: set[int]) -> None:
+    # The request's contexts are gone when the response is closed. Nothing may
+    # escape to the server: the response is sent, the worker will apply the tasks.
+    try:
+        with app.app_context():
+            _apply(offer_ids)
+    except Exception:
+        logger.exception("search index update failed: tasks left to the worker")
+
+
+def _apply(offer_ids: set[int]) -> None:
     # The commit is done whatever happens here: a failure only leaves the
     # tasks pending for the worker.
     from recrutement.search.index import try_apply

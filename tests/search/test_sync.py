@@ -1,4 +1,5 @@
-"""The index follows the database: tasks in the same transaction, applied after the commit."""
+"""The index follows the database: tasks in the same transaction, applied after the commit
+(at once outside a request; within one, once its response is sent)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
+from recrutement.accounts.models import Role
 from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.search import index as search_index
@@ -115,6 +117,74 @@ def test_an_indexing_failure_does_not_undo_the_commit(organisation, monkeypatch)
     assert found() == [offer.id]
 
 
+# --- Within a request ------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(client, login_as):
+    employer = login_as(Role.EMPLOYER)
+    offer = OfferFactory(
+        organisation=employer.organisation,
+        status=OfferStatus.DRAFT,
+        title="Chef de projet, friches industrielles",
+    )
+    db.session.commit()
+    return offer
+
+
+def test_a_request_answers_before_the_index_is_written(client, draft):
+    response = client.post(f"/collectivite/offres/{draft.id}/publier")
+
+    # The response is built and returned: the offer is published, its task waits.
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/collectivite/offres/{draft.id}"
+    assert db.session.get(Offer, draft.id).status == OfferStatus.PUBLISHED
+    assert pending_task_count() == 1
+    assert found("friches") == []
+
+    # Closed once sent (by the server; here by the test): the index follows.
+    response.close()
+    assert found("friches") == [draft.id]
+    assert pending_task_count() == 0
+
+
+def test_a_failure_after_the_response_leaves_the_task_to_the_worker(
+    client, draft, monkeypatch, caplog
+):
+    def broken(offer_ids):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_index, "try_apply", broken)
+    response = client.post(f"/collectivite/offres/{draft.id}/publier")
+    assert response.status_code == 302
+    assert "search index update failed" not in caplog.text
+
+    response.close()  # what the server does once the response is sent: nothing escapes
+    assert "search index update failed" in caplog.text
+    assert db.session.get(Offer, draft.id).status == OfferStatus.PUBLISHED
+    assert pending_task_count() == 1
+    assert found("friches") == []
+    assert "L'offre est publiée" in client.get(response.headers["Location"]).page
+
+    monkeypatch.undo()
+    assert apply_pending_tasks() == 1
+    assert found("friches") == [draft.id]
+
+
+def test_outside_a_request_the_commit_applies_at_once(app, organisation):
+    outside = OfferFactory(organisation=organisation, title="Chef de projet, halles")
+    db.session.commit()
+    assert found("halles") == [outside.id]
+    assert pending_task_count() == 0
+
+    # A request that never sends its response leaves its task to the worker.
+    with app.test_request_context():
+        within = OfferFactory(organisation=organisation, title="Chef de projet, friches")
+        db.session.commit()
+    assert found("friches") == []
+    assert [task.done_at for task in tasks_of(within.id)] == [None]
+
+
 # --- Several processes ----------------------------------------------------------------
 
 PROCESS = textwrap.dedent(
@@ -125,7 +195,8 @@ PROCESS = textwrap.dedent(
     os.environ["APP_ENV"] = "testing"
     from recrutement import create_app
     from recrutement.core.time import utcnow
-    from recrutement.extensions import db
+    from recrutement.accounts.models import Role
+from recrutement.extensions import db
     from recrutement.offers.models import Offer
     from recrutement.search.query import paris_today
     from recrutement.search.sync import init_search
