@@ -110,15 +110,36 @@ def store_pdf(upload: FileStorage, field: str = "file") -> StoredFile:
     content = upload.read(MAX_PDF_BYTES + 1)
     check_pdf(content, field)
     original = Path(upload.filename or "document.pdf").name[:200] or "document.pdf"
-    return store_bytes(content, original)
+    return store_bytes(content, original, field=field)
+
+
+NOT_STORED = (
+    "Le fichier n'a pas pu être enregistré, faute de place sur nos serveurs. "
+    "Réessayez plus tard ; si le problème persiste, écrivez-nous."
+)
 
 
 def store_bytes(
-    content: bytes, original_name: str, content_type: str = "application/pdf"
+    content: bytes,
+    original_name: str,
+    content_type: str = "application/pdf",
+    field: str = "file",
 ) -> StoredFile:
-    """Write bytes the platform made or checked; the StoredFile is added, not committed."""
+    """Write bytes the platform made or checked; the StoredFile is added, not committed.
+
+    The bytes go to a temporary name, renamed once complete: a write that fails (disk
+    full, quota) leaves no file behind, and the user is told in French rather than
+    shown an error page.
+    """
     stored_name = secrets.token_hex(16)
-    (_directory() / stored_name).write_bytes(content)
+    directory = _directory()
+    partial = directory / f".{stored_name}.part"
+    try:
+        partial.write_bytes(content)
+        partial.rename(directory / stored_name)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ServiceError(NOT_STORED, field=field) from error
     stored = StoredFile(
         stored_name=stored_name,
         original_name=original_name,
