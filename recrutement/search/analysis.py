@@ -15,6 +15,7 @@ reported as corrupt and rebuilt (see index.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,7 @@ from recrutement.referential.text import fold
 # Words: letters and digits; hyphens and apostrophes separate ("l'aménagement",
 # "Saint-Pol") like fold() does.
 WORD_PATTERN = r"\w+"
+_WORD = re.compile(WORD_PATTERN)
 
 # Snowball's French list misses a few very common words ("les" above all).
 _EXTRA_STOP_WORDS = {"les", "cet", "cette", "dont", "sans", "sous", "chez", "entre", "vers"}
@@ -126,6 +128,59 @@ def french_analyzer() -> Any:
     return (
         RegexTokenizer(WORD_PATTERN) | FrenchWordFilter() | StemFilter(lang="fr", cachesize=50_000)
     )
+
+
+class PositionsAnalysis:
+    """The index terms of a text with their positions, as `french_analyzer` gives them.
+
+    What Whoosh's `Positions.word_values` builds from the analyzer's tokens, for a
+    full rebuild (rebuild_writer.py): instead of a token object going through three
+    filters for each word of each offer, each distinct word is analysed once, by
+    the analyzer itself, and its term (or None for a stop word) remembered; a text
+    is then its words looked up in that table. The gain does not depend on offers
+    sharing paragraphs, only on their sharing words, as any French text does.
+    Positions follow the analyzer's: the first kept word keeps its rank among all
+    words, the next kept words follow it (StopFilter's renumbering).
+    """
+
+    _MAX_WORDS = 200_000
+
+    def __init__(self, analyzer: Any) -> None:
+        self._analyzer = analyzer
+        self._terms: dict[str, str | None] = {}
+
+    def _term(self, word: str) -> str | None:
+        terms = [token.text for token in self._analyzer(word, mode="index")]
+        if len(terms) > 1:
+            raise ValueError(f"the analyzer splits the word {word!r}")
+        return terms[0] if terms else None
+
+    def positions(self, text: str) -> dict[str, list[int]]:
+        """Each term of `text` and its positions, in the order of first occurrence."""
+        terms = self._terms
+        found: dict[str, list[int]] = {}
+        position = -1
+        first = True
+        for rank, word in enumerate(_WORD.findall(text)):
+            try:
+                term = terms[word]
+            except KeyError:
+                if len(terms) >= self._MAX_WORDS:
+                    terms.clear()
+                term = terms[word] = self._term(word)
+            if term is None:
+                continue
+            if first:
+                position = rank
+                first = False
+            else:
+                position += 1
+            places = found.get(term)
+            if places is None:
+                found[term] = [position]
+            else:
+                places.append(position)
+        return found
 
 
 def analyze(text: str) -> list[str]:

@@ -195,7 +195,8 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         # tasks. Exactly these are marked done: ids are not committed in order, so
         # "every id up to the largest" could cover a task whose change is not read.
         covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
-        writer = RebuildWriter(index, timeout=10.0)
+        analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
+        writer = RebuildWriter(index, analysed, timeout=10.0)
         vocabulary = Vocabulary()
         count = 0
         try:

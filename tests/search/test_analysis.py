@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import TEXT
 
 from recrutement.search.analysis import (
     FRENCH_STOP_WORDS,
     WORD_PATTERN,
+    PositionsAnalysis,
     analyze,
     fold_token,
     french_analyzer,
@@ -128,3 +130,22 @@ def test_the_one_step_filter_gives_the_tokens_of_the_chain_of_filters(text, opti
     analyzer, reference = french_analyzer(), chain_of_filters()
     for _ in range(2):  # the second time from the filter's cache of words
         assert tokens(analyzer, text, options) == tokens(reference, text, options)
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "", "la le les", "le chef, le chef et la cheffe"])
+def test_positions_analysis_gives_what_whoosh_indexes(text):
+    # The rebuild's analysis (rebuild_writer.py) against Whoosh's own: the terms, in
+    # the same order, with their positions and Whoosh's encoding of them.
+    field = TEXT(analyzer=french_analyzer())
+    expected = [
+        (term, frequency, weight, field.format.decode_positions(value))
+        for term, frequency, weight, value in field.format.word_values(
+            text, field.analyzer, mode="index"
+        )
+    ]
+    analysis = PositionsAnalysis(french_analyzer())
+    for _ in range(2):  # the second time from its table of words
+        found = analysis.positions(text)
+        assert [
+            (term, len(places), float(len(places)), places) for term, places in found.items()
+        ] == expected

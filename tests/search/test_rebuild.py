@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.writing import SegmentWriter
 
 from recrutement.extensions import db
 from recrutement.offers.models import OfferStatus
@@ -27,6 +29,7 @@ from recrutement.search.index import (
     rebuild_index,
 )
 from recrutement.search.query import SearchParams, search_offers
+from recrutement.search.rebuild_writer import POSTING_COMPRESSION, RebuildWriter
 from recrutement.search.vocabulary import Vocabulary, document_words, vocabulary_path
 from tests import factories
 from tests.factories import OfferFactory
@@ -321,3 +324,64 @@ def test_the_vocabulary_holds_the_words_the_whoosh_fields_held(text):
     words, forms = document_words(text)
     assert words == {token.text for token in _spelling_analyzer()(text)}
     assert forms == _accented_forms(text)
+
+
+def _segment_files(directory: Any) -> dict[str, bytes]:
+    """The files of the only segment of the index in `directory`, by extension."""
+    index = search_index._storage(directory).open_index(INDEX_NAME)
+    (segment,) = index._segments()
+    prefix = segment.segment_id()
+    return {
+        path.name[len(prefix) :]: path.read_bytes()
+        for path in directory.iterdir()
+        if path.name.startswith(prefix)
+    }
+
+
+def test_the_rebuild_writer_writes_whoosh_own_segment(tmp_path):
+    # Same documents through Whoosh's writer and the rebuild's: the same files, byte for
+    # byte, when both compress posting blocks alike (files kept apart, not in one
+    # compound file that names them by segment). Terms of 300 documents have several
+    # blocks of 128 postings, words repeat within a text, fields are missing here and there.
+    words = [*MISSIONS[0].split(), "la", "le", "aménagement", "centre-bourg", "mobilité"]
+    documents = []
+    for number in range(300):
+        body = " ".join(words[(number * step) % len(words)] for step in range(1, 40))
+        document = {
+            "id": str(number + 1),
+            "title": f"Le chef de projet n° {number % 7} {words[number % len(words)]}",
+            "body": body,
+            "region": f"{number % 13:02d}",
+            "department": f"{number % 17:02d}",
+            "contract_type": ("cdd", "cdi")[number % 2],
+            "experience": "confirmed",
+            "remote_work": "none",
+            "published_at": 1_700_000_000 + number * 3_600,
+            "application_deadline": 20270101 + number % 28,
+            "workplace": f"29{number:03d}",
+            "organisation": f"Commune n° {number % 5}",
+        }
+        if number % 3:
+            document["latitude"], document["longitude"] = 48_000_000 + number, -3_000_000
+        documents.append(document)
+
+    files = {}
+    for name in ("whoosh", "rebuild"):
+        directory = tmp_path / name
+        directory.mkdir()
+        index = search_index._storage(directory).create_index(search_index.SCHEMA, INDEX_NAME)
+        if name == "whoosh":
+            codec = W3Codec(compression=POSTING_COMPRESSION)
+            writer = SegmentWriter(index, codec=codec, compound=False)
+        else:
+            analysed = {field: search_index.SCHEMA[field].analyzer for field in ("title", "body")}
+            writer = RebuildWriter(index, analysed, compound=False)
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        files[name] = _segment_files(directory)
+
+    assert files["rebuild"].keys() == files["whoosh"].keys()
+    assert {".pst", ".trm", "._stored.col", "._body_len.col", ".id.col"} <= files["rebuild"].keys()
+    for extension, content in files["whoosh"].items():
+        assert files["rebuild"][extension] == content, extension
