@@ -95,8 +95,18 @@ def referential_state() -> ReferentialState:
     even one letter of a name, gives another state. About 120 short rows joined
     in the database cost one round trip, not the reading of two result sets.
     """
+    global _last_state
     regions, departments = db.session.connection().execute(_REFERENTIAL_STATE).one()
-    return regions, departments
+    state = (regions, departments)
+    # The same state as before is returned as the same object: the page cache's
+    # keys hold it, so they share one copy of these few kilobytes.
+    if state == _last_state:
+        return _last_state
+    _last_state = state
+    return state
+
+
+_last_state: ReferentialState = (None, None)
 
 
 # The labels per database, with the referential state they were read in.

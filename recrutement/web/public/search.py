@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
+from jinja2 import StrictUndefined
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
@@ -169,13 +170,29 @@ def _search_fragments(
     )
 
 
+# What belongs to the visitor and that any template could still reach through the
+# Jinja globals of Flask and its extensions: hidden from the kept fragments, where
+# using one raises an error instead of keeping one visitor's data for the others.
+_PER_VISITOR = (
+    "current_user",
+    "request",
+    "session",
+    "g",
+    "get_flashed_messages",
+    "csrf_token",
+    "csrf_meta_tag",
+    "csp_nonce",
+    "is_favourite",
+)
+
+
 def _render_fragments(**context: Any) -> tuple[Markup, Markup]:
     """The page's form (with the head of the results) and its results list.
 
-    Rendered without Flask's context processors, so these templates cannot reach
-    the visitor (current_user, csrf_token, the CSP nonce, flashed messages): what
-    they render can be kept and served to anyone.
+    Rendered without Flask's context processors, and with every per-visitor global
+    hidden (_PER_VISITOR), so what they render can be kept and served to anyone.
     """
+    context.update({name: StrictUndefined(name=name) for name in _PER_VISITOR})
     environment = current_app.jinja_env
     # The environment escapes .html templates: their output is safe HTML.
     return (
