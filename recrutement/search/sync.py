@@ -9,11 +9,12 @@
 - `after_commit` applies those offers' tasks if the index lock is free
   (`try_apply`); otherwise the worker will. Outside a request (command line,
   worker, scripts) it applies them at once. Within a request it remembers the
-  ids on `g`, and the `after_request` hook of `init_search` applies them when the
-  response is closed, once it has been sent (gunicorn's sync worker and the
-  Werkzeug server close it after writing it; the test client when the test
-  closes the response or follows a redirect): the user does not wait for the
-  index write, and the index lags by that write only.
+  ids in the request's environ (per request, even where requests share an app
+  context, as in the tests), and the `after_request` hook of `init_search`
+  applies them when the response is closed, once it has been sent (gunicorn's
+  sync worker and the Werkzeug server close it after writing it; the test client
+  when the test closes the response or follows a redirect): the user does not
+  wait for the index write, and the index lags by that write only.
 - `after_rollback` forgets the ids; the tasks went away with the transaction.
 
 Bulk statements (`update(Offer)...` executed on the session) bypass the flush:
@@ -27,7 +28,7 @@ from collections.abc import Iterable
 from functools import partial
 from itertools import chain
 
-from flask import Flask, Response, current_app, g, has_request_context
+from flask import Flask, Response, current_app, has_request_context, request
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import History
@@ -40,10 +41,10 @@ from recrutement.organisations.models import Organisation
 logger = logging.getLogger(__name__)
 
 PENDING_KEY = "recrutement.search.pending_offer_ids"
-# Attributes of `g`: the offers committed during the request, and whether its
-# response is already built (a commit after that cannot wait for it).
-DEFERRED_ATTRIBUTE = "recrutement_search_deferred_offer_ids"
-RESPONSE_BUILT_ATTRIBUTE = "recrutement_search_response_built"
+# Keys of the request's environ: the offers committed during the request, and
+# whether its response is already built (a commit after that cannot wait for it).
+DEFERRED_KEY = "recrutement.search.deferred_offer_ids"
+RESPONSE_BUILT_KEY = "recrutement.search.response_built"
 
 
 def init_search(app: Flask) -> None:
@@ -110,9 +111,9 @@ def _after_commit(session: Session) -> None:
     if (
         has_request_context()
         and current_app.extensions.get("recrutement.search")
-        and not g.get(RESPONSE_BUILT_ATTRIBUTE, False)
+        and not request.environ.get(RESPONSE_BUILT_KEY, False)
     ):
-        g.setdefault(DEFERRED_ATTRIBUTE, set()).update(offer_ids)
+        request.environ.setdefault(DEFERRED_KEY, set()).update(offer_ids)
         return
     _apply(offer_ids)
 
@@ -122,8 +123,8 @@ def _apply_after_response(response: Response) -> Response:
 
     Should the response never be closed, the worker applies the tasks.
     """
-    setattr(g, RESPONSE_BUILT_ATTRIBUTE, True)
-    offer_ids = g.pop(DEFERRED_ATTRIBUTE, None)
+    request.environ[RESPONSE_BUILT_KEY] = True
+    offer_ids = request.environ.pop(DEFERRED_KEY, None)
     if offer_ids:
         app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
         response.call_on_close(partial(_apply_in_context, app, offer_ids))

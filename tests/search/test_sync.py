@@ -195,8 +195,7 @@ PROCESS = textwrap.dedent(
     os.environ["APP_ENV"] = "testing"
     from recrutement import create_app
     from recrutement.core.time import utcnow
-    from recrutement.accounts.models import Role
-from recrutement.extensions import db
+    from recrutement.extensions import db
     from recrutement.offers.models import Offer
     from recrutement.search.query import paris_today
     from recrutement.search.sync import init_search
