@@ -157,11 +157,15 @@ class PositionsAnalysis:
 
     def positions(self, text: str) -> dict[str, list[int]]:
         """Each term of `text` and its positions, in the order of first occurrence."""
+        return self.word_positions(words(text))
+
+    def word_positions(self, raw_words: list[str]) -> dict[str, list[int]]:
+        """`positions` of the text whose words (`words(text)`) are `raw_words`."""
         terms = self._terms
         found: dict[str, list[int]] = {}
         position = -1
         first = True
-        for rank, word in enumerate(_WORD.findall(text)):
+        for rank, word in enumerate(raw_words):
             try:
                 term = terms[word]
             except KeyError:
@@ -181,6 +185,11 @@ class PositionsAnalysis:
             else:
                 places.append(position)
         return found
+
+
+def words(text: str) -> list[str]:
+    """The raw words of `text`, in order, as the analyzer's tokenizer splits it."""
+    return _WORD.findall(text)
 
 
 def analyze(text: str) -> list[str]:

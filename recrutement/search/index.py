@@ -196,13 +196,14 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         # "every id up to the largest" could cover a task whose change is not read.
         covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
         analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
-        writer = RebuildWriter(index, analysed, timeout=10.0)
         vocabulary = Vocabulary()
+        # The writer counts the words of title and body, which are the spelling text's.
+        writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0)
         count = 0
         try:
             for offer in _published_offers(session):
                 document = offer_document(offer)
-                vocabulary.add(document.pop("spelling"))
+                del document["spelling"]
                 writer.add_document(**document)
                 count += 1
             vocabulary.save(directory, INDEX_NAME, writer.generation)

@@ -27,7 +27,8 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 from whoosh.writing import SegmentWriter
 
-from recrutement.search.analysis import PositionsAnalysis
+from recrutement.search.analysis import PositionsAnalysis, words
+from recrutement.search.vocabulary import Vocabulary
 
 # zlib level of the posting blocks a rebuild writes (Whoosh's default is 3). Each
 # block records its own level, so readers, and later writers merging the segment,
@@ -176,16 +177,17 @@ def _add_blocks(postwriter: Any, postings: _TermPostings, field_lengths: list[in
 
 
 def _items(
-    analysis: PositionsAnalysis, field: Any, text: str, single: dict[int, bytes]
+    analysis: PositionsAnalysis, field: Any, raw_words: list[str], single: dict[int, bytes]
 ) -> Iterator[tuple[bytes, int, float, bytes]]:
-    """What `field.index(text)` gives for a field of Positions, from a PositionsAnalysis.
+    """What `field.index(text)` gives for a field of Positions, from a PositionsAnalysis
+    of the text's words.
 
     Most terms occur once in an offer: the encoding of a lone position is kept in
     `single` (a few thousand positions) rather than pickled again for each term.
     """
     field_boost = field.format.field_boost
     encode = field.format.encode
-    for term, positions in analysis.positions(text).items():
+    for term, positions in analysis.word_positions(raw_words).items():
         if len(positions) == 1:
             position = positions[0]
             value = single.get(position)
@@ -204,9 +206,20 @@ def _items(
 class RebuildWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
     """A segment writer for documents added in order, without spilling postings to disk."""
 
-    def __init__(self, index: Any, analysed_fields: dict[str, Any], **kwargs: Any) -> None:
-        """`analysed_fields`: text fields whose analysis a PositionsAnalysis does, by name."""
+    def __init__(
+        self,
+        index: Any,
+        analysed_fields: dict[str, Any],
+        vocabulary: Vocabulary | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`analysed_fields`: text fields whose analysis a PositionsAnalysis does, by name.
+
+        `vocabulary`: counts each document's words in those fields, from the same
+        split of the text into words as the index (instead of a second scan of it).
+        """
         super().__init__(index, codec=W3Codec(compression=POSTING_COMPRESSION), **kwargs)
+        self.vocabulary = vocabulary
         self.pool = MemoryPostingPool()
         self._single_positions: dict[int, bytes] = {}
         self._analyses = {
@@ -234,6 +247,7 @@ class RebuildWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
         single = self._single_positions
         names = sorted(fields)
         self._check_fields(schema, names)
+        document_words: set[str] = set()
         perdocwriter.start_doc(document)
         try:
             for name in names:
@@ -244,11 +258,12 @@ class RebuildWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
                 length = 0
                 if field.indexed:
                     analysis = self._analyses.get(name)
-                    items = (
-                        field.index(value)
-                        if analysis is None
-                        else _items(analysis, field, value, single)
-                    )
+                    if analysis is None:
+                        items = field.index(value)
+                    else:
+                        raw_words = words(value)
+                        document_words.update(raw_words)
+                        items = _items(analysis, field, raw_words, single)
                     frequencies = add_field(name, document, items)
                     if field.scorable:
                         length = frequencies
@@ -261,6 +276,8 @@ class RebuildWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
             perdocwriter.cancel_doc()
             raise
         perdocwriter.finish_doc()
+        if self.vocabulary is not None:
+            self.vocabulary.add_tokens(document_words)
         self._added = True
         self.docnum += 1
 

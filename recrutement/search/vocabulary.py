@@ -27,12 +27,12 @@ from __future__ import annotations
 import marshal
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from whoosh.support.levenshtein import distance
 
-from recrutement.search.analysis import FRENCH_STOP_WORDS, fold_token
+from recrutement.search.analysis import FRENCH_STOP_WORDS, fold_token, words
 
 # The file of generation N of index "offres_vN" is "offres_vN-vocabulary-N.marshal":
 # Whoosh's own file names ("offres_vN_<segment>.*", "_offres_vN_N.toc") never match it.
@@ -41,7 +41,6 @@ _FILE = re.compile(r"^(?P<index>.+)-vocabulary-(?P<generation>[0-9]+)\.marshal$"
 # Generations kept besides the newest, for processes still searching an older one.
 KEPT_GENERATIONS = 3
 _FORMAT = 1
-_TOKEN = re.compile(r"\w+")
 
 # What each raw token of an offer gives: its folded word (None under 3 letters or a
 # stop word) and its accented form (None when folding changes nothing). Offers
@@ -65,10 +64,15 @@ def document_words(text: str) -> tuple[set[str], set[tuple[str, str]]]:
     Words are lowercased, accent-free, at least 3 letters and not stop words; forms
     are the lowercased words that folding changes, at least 3 letters of the alphabet.
     """
-    words: set[str] = set()
+    return tokens_words(set(words(text)))
+
+
+def tokens_words(tokens: Iterable[str]) -> tuple[set[str], set[tuple[str, str]]]:
+    """`document_words` of a text whose distinct raw words (`analysis.words`) are `tokens`."""
+    folded_words: set[str] = set()
     forms: set[tuple[str, str]] = set()
     cache = _token_cache
-    for token in _TOKEN.findall(text):
+    for token in tokens:
         found = cache.get(token)
         if found is None:
             if len(cache) > 200_000:
@@ -76,10 +80,10 @@ def document_words(text: str) -> tuple[set[str], set[tuple[str, str]]]:
             found = cache[token] = _analyse_token(token)
         word, form = found
         if word is not None:
-            words.add(word)
+            folded_words.add(word)
         if form is not None:
             forms.add(form)
-    return words, forms
+    return folded_words, forms
 
 
 class Vocabulary:
@@ -104,16 +108,23 @@ class Vocabulary:
 
     def add(self, text: str) -> None:
         """Count a new document's text."""
-        self._change(text, 1)
+        self._change(document_words(text), 1)
+
+    def add_tokens(self, tokens: Iterable[str]) -> None:
+        """Count a new document whose text has these distinct raw words (`analysis.words`).
+
+        For a rebuild, which splits each text into words once for the index and this table.
+        """
+        self._change(tokens_words(tokens), 1)
 
     def remove(self, text: str) -> None:
         """Stop counting the text of a document leaving the index."""
-        self._change(text, -1)
+        self._change(document_words(text), -1)
 
-    def _change(self, text: str, step: int) -> None:
-        words, forms = document_words(text)
+    def _change(self, found: tuple[set[str], set[tuple[str, str]]], step: int) -> None:
+        folded_words, forms = found
         counts = self.counts
-        for word in words:
+        for word in folded_words:
             count = counts.get(word, 0) + step
             if count > 0:
                 counts[word] = count
