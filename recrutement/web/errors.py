@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from recrutement.core.ratelimit import RateLimitExceeded
+from recrutement.extensions import db
 
 ERROR_TEXTS = {
     400: (
@@ -101,4 +102,9 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error", exc_info=error)
+        # A database failure (a connection the server killed, a failed commit) leaves
+        # the session's transaction unusable: the error page, which reads the signed-in
+        # user, would fail in turn and the session would be left broken for the next
+        # request. Rolling back drops the dead connection; the pool hands a fresh one.
+        db.session.rollback()
         return render_error(InternalServerError.code)
