@@ -65,6 +65,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SEARCH_CACHE_SIZE": int(env.get("SEARCH_CACHE_SIZE", "512")),
         # Rendered search pages and API bodies each process keeps, the same way (0: none).
         "SEARCH_PAGE_CACHE_SIZE": int(env.get("SEARCH_PAGE_CACHE_SIZE", "256")),
+        # Rendered offer pages each process keeps, by the offer's data (0: none).
+        "OFFER_PAGE_CACHE_SIZE": int(env.get("OFFER_PAGE_CACHE_SIZE", "512")),
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "1025")),

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any, NamedTuple, TypeVar
 
 from flask import abort
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, inspect, select
+from sqlalchemy.orm import aliased
 
 from recrutement.accounts.models import User
 from recrutement.core.time import paris_today
-from recrutement.extensions import db
+from recrutement.extensions import Model, db
+from recrutement.files.models import StoredFile
 from recrutement.offers.models import Offer, OfferStatus, offer_town
-from recrutement.referential.models import Commune
+from recrutement.organisations.models import Organisation
+from recrutement.referential.models import Commune, Region
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 def offers_of_member(user: User) -> Select[tuple[Offer]]:
@@ -45,41 +50,84 @@ def get_open_offer_or_404(offer_id: int) -> Offer:
     return offer
 
 
-# The offer page's two statements, built once: SQLAlchemy remembers a statement's cache
-# key on the statement object, and with loading options that key costs more to compute
-# than the query takes to run. The first brings what the page shows besides the offer
-# (its organisation, its workplace and that town's région for the JSON-LD, its PDF),
-# which the page would otherwise load on first use, one query apiece.
-_OPEN_OFFER_FOR_PAGE = (
-    select(Offer)
-    .where(Offer.id == bindparam("offer_id"), _is_open(bindparam("today")))
-    .options(
-        joinedload(Offer.organisation),
-        joinedload(Offer.workplace).joinedload(Commune.region),
-        joinedload(Offer.attachment),
+def _columns(model: type[Model]) -> list[Any]:
+    """Every column attribute of a model, in the mapper's order."""
+    return [getattr(model, attribute.key) for attribute in inspect(model).column_attrs]
+
+
+def _build(model: type[ModelT], values: Sequence[Any]) -> ModelT:
+    """A transient object (never added to the session) of a row of `_columns(model)`."""
+    keys = [attribute.key for attribute in inspect(model).column_attrs]
+    return model(**dict(zip(keys, values, strict=True)))
+
+
+_Workplace = aliased(Commune)
+# Every column of every row the offer page shows, for an open offer: the offer, its
+# organisation, its workplace and that town's région (for the JSON-LD), its PDF (an
+# outer join: all None without one). Built once: SQLAlchemy remembers a statement's
+# cache key on the statement object.
+_PAGE_ROW = (
+    select(
+        *_columns(Offer),
+        *_columns(Organisation),
+        *[getattr(_Workplace, column.key) for column in _columns(Commune)],
+        *_columns(Region),
+        *_columns(StoredFile),
     )
+    .join(Organisation, Organisation.id == Offer.organisation_id)
+    .join(_Workplace, _Workplace.insee_code == Offer.workplace_insee_code)
+    .join(Region, Region.code == _Workplace.region_code)
+    .outerjoin(StoredFile, StoredFile.id == Offer.attachment_id)
+    .where(Offer.id == bindparam("offer_id"), _is_open(bindparam("today")))
 )
 # The towns it covers, a list, come apart: joined to the offer they would repeat its long
 # texts once per town, and SQLite materialises the whole offer-town join first (ten times
-# slower at 10,000 offers); `selectinload` costs twice this statement, its cache key
-# being computed again on every load. Same order as the relationship (`Offer.towns`).
-_TOWNS_OF_OFFER = (
-    select(Commune)
+# slower at 10,000 offers). Same order as the relationship (`Offer.towns`).
+_TOWN_ROWS = (
+    select(*_columns(Commune))
     .join(offer_town, offer_town.c.commune_insee_code == Commune.insee_code)
     .where(offer_town.c.offer_id == bindparam("offer_id"))
     .order_by(Commune.name, Commune.insee_code)
 )
 
 
-def get_open_offer_for_page_or_404(offer_id: int) -> Offer:
-    """The open offer with everything its public page shows, in two queries."""
-    offer = db.session.scalar(_OPEN_OFFER_FOR_PAGE, {"offer_id": offer_id, "today": paris_today()})
-    if offer is None:
-        abort(404)
-    towns = db.session.scalars(_TOWNS_OF_OFFER, {"offer_id": offer_id}).all()
-    # Loaded as if from the database: the offer is not marked changed.
-    set_committed_value(offer, "towns", list(towns))
-    return offer
+class OfferPageRows(NamedTuple):
+    """Everything the public page of an open offer shows, as plain values: hashable,
+    so the rendered page can be kept under it (web/public/offer_page.py). Any change of
+    what the page shows (a text, a town, the PDF, the organisation's name or status,
+    the workplace's name...) changes it, whichever column the change touched and
+    whether or not it touched `Offer.updated_at`."""
+
+    page: tuple[Any, ...]
+    towns: tuple[tuple[Any, ...], ...]
+
+    def offer(self) -> Offer:
+        """The offer built from these values alone, with its organisation, workplace,
+        région, PDF and towns: transient objects, never added to the session, so what
+        is rendered from them is exactly what these values say."""
+        values = iter(self.page)
+        models: tuple[type[Model], ...] = (Offer, Organisation, Commune, Region, StoredFile)
+        offer, organisation, workplace, region, attachment = (
+            [next(values) for _ in _columns(model)] for model in models
+        )
+        built = _build(Offer, offer)
+        built.organisation = _build(Organisation, organisation)
+        built.workplace = _build(Commune, workplace)
+        built.workplace.region = _build(Region, region)
+        if built.attachment_id is not None:
+            built.attachment = _build(StoredFile, attachment)
+        built.towns = [_build(Commune, town) for town in self.towns]
+        return built
+
+
+def open_offer_page_rows(offer_id: int, today: date) -> OfferPageRows | None:
+    """What the public page of an open offer shows, in two statements that build no
+    object; None when the offer is not open (the page answers 404)."""
+    row = db.session.execute(_PAGE_ROW, {"offer_id": offer_id, "today": today}).first()
+    if row is None:
+        return None
+    towns = db.session.execute(_TOWN_ROWS, {"offer_id": offer_id}).all()
+    return OfferPageRows(tuple(row), tuple(tuple(town) for town in towns))
 
 
 def get_published_offer_or_404(offer_id: int) -> Offer:

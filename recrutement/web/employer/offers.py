@@ -23,6 +23,7 @@ from recrutement.offers.queries import get_offer_for_member_or_404, offers_of_me
 from recrutement.offers.workflow import CLOSE, FILL, PUBLISH, REPUBLISH
 from recrutement.web.employer import bp
 from recrutement.web.forms import page_number
+from recrutement.web.public.offer_page import render_offer_page
 from recrutement.web.transaction import act, form_status, submit
 
 OFFERS_PAGE_SIZE = 25
@@ -151,7 +152,9 @@ def offer_edit(offer_id: int):
 @roles(Role.EMPLOYER)
 def offer_preview(offer_id: int):
     found = get_offer_for_member_or_404(current_user, offer_id)
-    return render_template("public/offer.html", offer=found, preview=True)
+    return render_template(
+        "public/offer.html", offer=found, page=render_offer_page(found, preview=True), preview=True
+    )
 
 
 @bp.get("/offres/<int:offer_id>/fiche-de-poste")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from recrutement.accounts.models import Role
 from recrutement.accounts.permissions import public
 from recrutement.applications.services import existing_application
-from recrutement.core.time import utcnow
+from recrutement.core.time import paris_today, utcnow
 from recrutement.extensions import db
 from recrutement.files.views import send_stored_file
 from recrutement.offers.feed import atom_feed
@@ -19,17 +19,17 @@ from recrutement.offers.presentation import (
     REMOTE_WORK_SHORT,
     contract_summary,
     distance_label,
-    job_posting,
     salary_range,
     slug,
 )
 from recrutement.offers.queries import (
-    get_open_offer_for_page_or_404,
     get_open_offer_or_404,
+    open_offer_page_rows,
     open_offers,
 )
 from recrutement.organisations.models import Organisation, OrganisationStatus
 from recrutement.web.public import bp
+from recrutement.web.public.offer_page import cached_offer_page
 
 FEED_SIZE = 50
 
@@ -46,14 +46,22 @@ bp.add_app_template_global(REMOTE_WORK_SHORT, "remote_work_short")  # type: igno
 @bp.get("/offres/<int:offer_id>-<slug>")
 @public
 def offer(offer_id: int, slug: str):
-    found = get_open_offer_for_page_or_404(offer_id)
-    # A candidate who already applied is shown their application instead of the button.
-    application = None
+    # The open check is read on every request, never kept: a closed, withdrawn or past
+    # offer answers 404 whatever the cache holds.
+    today = paris_today()
+    rows = open_offer_page_rows(offer_id, today)
+    if rows is None:
+        abort(404)
+    page = cached_offer_page(rows, today)
+    # A candidate who already applied is shown their application instead of the button,
+    # and their favourites form: only they need the offer as an object.
+    found = application = None
     if current_user.is_authenticated and current_user.role == Role.CANDIDATE:
+        found = db.session.get(Offer, offer_id)
+        if found is None:
+            abort(404)
         application = existing_application(current_user, found)
-    return render_template(
-        "public/offer.html", offer=found, jsonld=job_posting(found), application=application
-    )
+    return render_template("public/offer.html", page=page, offer=found, application=application)
 
 
 @bp.get("/offres/<int:offer_id>/fiche-de-poste.pdf")
