@@ -44,7 +44,7 @@ from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.referential.models import Commune
 from recrutement.search.analysis import french_analyzer
-from recrutement.search.documents import offer_document
+from recrutement.search.documents import facts_document, offer_document, published_offer_facts
 from recrutement.search.rebuild_writer import RebuildWriter
 from recrutement.search.vocabulary import (
     Vocabulary,
@@ -201,8 +201,8 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0)
         count = 0
         try:
-            for offer in _published_offers(session):
-                document = offer_document(offer)
+            for facts in published_offer_facts(session, REBUILD_BATCH):
+                document = facts_document(facts)
                 del document["spelling"]
                 writer.add_document(**document)
                 count += 1
@@ -235,22 +235,6 @@ def _create_fresh(directory: Path) -> FileIndex:
     Vocabulary().save(directory, INDEX_NAME, generation)
     TOC(SCHEMA, [], generation).write(storage, INDEX_NAME)
     return storage.open_index(INDEX_NAME)
-
-
-def _published_offers(session: Session) -> Iterator[Offer]:
-    last_id = 0
-    while True:
-        batch = session.scalars(
-            _offers_query()
-            .where(Offer.status == OfferStatus.PUBLISHED, Offer.id > last_id)
-            .order_by(Offer.id)
-            .limit(REBUILD_BATCH)
-        ).all()
-        if not batch:
-            return
-        yield from batch
-        last_id = batch[-1].id
-        session.expunge_all()
 
 
 def _offers_query() -> Select[tuple[Offer]]:

@@ -19,7 +19,8 @@ from recrutement.extensions import db
 from recrutement.offers.models import OfferStatus
 from recrutement.search import index as search_index
 from recrutement.search.analysis import FRENCH_STOP_WORDS, WORD_PATTERN, fold_word
-from recrutement.search.documents import offer_document
+from recrutement.search.analysis import words as split_words
+from recrutement.search.documents import facts_document, offer_document, published_offer_facts
 from recrutement.search.index import (
     INDEX_NAME,
     apply_pending_tasks,
@@ -30,7 +31,12 @@ from recrutement.search.index import (
 )
 from recrutement.search.query import SearchParams, search_offers
 from recrutement.search.rebuild_writer import POSTING_COMPRESSION, RebuildWriter
-from recrutement.search.vocabulary import Vocabulary, document_words, vocabulary_path
+from recrutement.search.vocabulary import (
+    Vocabulary,
+    document_words,
+    tokens_words,
+    vocabulary_path,
+)
 from tests import factories
 from tests.factories import OfferFactory
 from tests.search.test_analysis import FoldFilter
@@ -191,6 +197,42 @@ def test_the_vocabulary_follows_a_change_and_a_withdrawal(organisations):
     assert current["forms"]["renovation"] == {"rénovation": 1}
 
 
+def test_the_rebuild_reads_the_documents_offer_document_gives(organisations, referential):
+    """The rebuild reads offers as plain rows (published_offer_facts); one offer's
+    change reads the ORM object (offer_document): both give the same document."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from recrutement.offers.models import ContractType, Offer, RemoteWork
+
+    towns = [referential["quimperle"], referential["stenay"], referential["mellac"]]
+    OfferFactory(organisation=organisations[0], towns=towns, missions=MISSIONS[0])
+    OfferFactory(
+        organisation=organisations[1],
+        towns=[],
+        workplace_insee_code=referential["mellac"].insee_code,
+        contract_type=ContractType.PERMANENT,
+        remote_work=RemoteWork.REGULAR,
+        benefits="  Tickets restaurant.  ",
+    )
+    OfferFactory(organisation=organisations[2], status=OfferStatus.CLOSED)
+    OfferFactory(organisation=organisations[2], status=OfferStatus.DRAFT)
+    for number in range(3):
+        OfferFactory(organisation=organisations[number], missions=MISSIONS[number + 1])
+    published = db.session.scalars(select(Offer).where(Offer.status == OfferStatus.PUBLISHED))
+    expected = {str(offer.id): offer_document(offer) for offer in published}
+
+    with Session(db.engine) as session:
+        # Batches of 2 offers: the towns of every batch are read with it.
+        read = [facts_document(facts) for facts in published_offer_facts(session, batch=2)]
+    assert [document["id"] for document in read] == sorted(expected, key=int)
+    assert {document["id"]: document for document in read} == expected
+    first = read[0]
+    assert "Communes couvertes : Mellac, Quimperlé, Stenay" in first["body"]
+    assert "latitude" in first and "latitude" not in read[1]
+    assert "Communes couvertes" not in read[1]["body"]
+
+
 def test_document_counts_follow_the_offers(organisations):
     first = OfferFactory(organisation=organisations[0], missions="La mobilité.")
     OfferFactory(organisation=organisations[1], missions="La mobilité et le vélo.")
@@ -324,6 +366,8 @@ def test_the_vocabulary_holds_the_words_the_whoosh_fields_held(text):
     words, forms = document_words(text)
     assert words == {token.text for token in _spelling_analyzer()(text)}
     assert forms == _accented_forms(text)
+    # What a rebuild counts, from the words its index analysis split.
+    assert tokens_words(split_words(text)) == (words, forms)
 
 
 def _segment_files(directory: Any) -> dict[str, bytes]:
