@@ -7,8 +7,16 @@ from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
 from flask import abort
-from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, inspect, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    inspect,
+    select,
+)
 
 from recrutement.accounts.models import User
 from recrutement.core.time import paris_today
@@ -50,9 +58,10 @@ def get_open_offer_or_404(offer_id: int) -> Offer:
     return offer
 
 
-def _columns(model: type[Model]) -> list[Any]:
-    """Every column attribute of a model, in the mapper's order."""
-    return [getattr(model, attribute.key) for attribute in inspect(model).column_attrs]
+def _columns(model: type[Model], table: FromClause | None = None) -> list[ColumnElement[Any]]:
+    """Every column of a model's table (or of an alias of it), in the mapper's order."""
+    table = model.__table__ if table is None else table
+    return [table.c[attribute.columns[0].key] for attribute in inspect(model).column_attrs]
 
 
 def _build(model: type[ModelT], values: Sequence[Any]) -> ModelT:
@@ -61,33 +70,41 @@ def _build(model: type[ModelT], values: Sequence[Any]) -> ModelT:
     return model(**dict(zip(keys, values, strict=True)))
 
 
-_Workplace = aliased(Commune)
 # Every column of every row the offer page shows, for an open offer: the offer, its
 # organisation, its workplace and that town's région (for the JSON-LD), its PDF (an
-# outer join: all None without one). Built once: SQLAlchemy remembers a statement's
-# cache key on the statement object.
+# outer join: all None without one). In Core, on the tables: the ORM would cost more
+# than the statement for these hundred columns. Built once: SQLAlchemy remembers a
+# statement's cache key on the statement object.
+_offer, _organisation, _region, _file, _commune = (
+    model.__table__ for model in (Offer, Organisation, Region, StoredFile, Commune)
+)
+_workplace = _commune.alias("workplace")
 _PAGE_ROW = (
     select(
         *_columns(Offer),
         *_columns(Organisation),
-        *[getattr(_Workplace, column.key) for column in _columns(Commune)],
+        *_columns(Commune, _workplace),
         *_columns(Region),
         *_columns(StoredFile),
     )
-    .join(Organisation, Organisation.id == Offer.organisation_id)
-    .join(_Workplace, _Workplace.insee_code == Offer.workplace_insee_code)
-    .join(Region, Region.code == _Workplace.region_code)
-    .outerjoin(StoredFile, StoredFile.id == Offer.attachment_id)
-    .where(Offer.id == bindparam("offer_id"), _is_open(bindparam("today")))
+    .join(_organisation, _organisation.c.id == _offer.c.organisation_id)
+    .join(_workplace, _workplace.c.insee_code == _offer.c.workplace_insee_code)
+    .join(_region, _region.c.code == _workplace.c.region_code)
+    .outerjoin(_file, _file.c.id == _offer.c.attachment_id)
+    .where(
+        _offer.c.id == bindparam("offer_id"),
+        _offer.c.status == OfferStatus.PUBLISHED,
+        _offer.c.application_deadline >= bindparam("today"),
+    )
 )
 # The towns it covers, a list, come apart: joined to the offer they would repeat its long
 # texts once per town, and SQLite materialises the whole offer-town join first (ten times
 # slower at 10,000 offers). Same order as the relationship (`Offer.towns`).
 _TOWN_ROWS = (
     select(*_columns(Commune))
-    .join(offer_town, offer_town.c.commune_insee_code == Commune.insee_code)
+    .join(offer_town, offer_town.c.commune_insee_code == _commune.c.insee_code)
     .where(offer_town.c.offer_id == bindparam("offer_id"))
-    .order_by(Commune.name, Commune.insee_code)
+    .order_by(_commune.c.name, _commune.c.insee_code)
 )
 
 
@@ -123,10 +140,11 @@ class OfferPageRows(NamedTuple):
 def open_offer_page_rows(offer_id: int, today: date) -> OfferPageRows | None:
     """What the public page of an open offer shows, in two statements that build no
     object; None when the offer is not open (the page answers 404)."""
-    row = db.session.execute(_PAGE_ROW, {"offer_id": offer_id, "today": today}).first()
+    connection = db.session.connection()
+    row = connection.execute(_PAGE_ROW, {"offer_id": offer_id, "today": today}).first()
     if row is None:
         return None
-    towns = db.session.execute(_TOWN_ROWS, {"offer_id": offer_id}).all()
+    towns = connection.execute(_TOWN_ROWS, {"offer_id": offer_id}).all()
     return OfferPageRows(tuple(row), tuple(tuple(town) for town in towns))
 
 

@@ -98,6 +98,7 @@ class OfferPageCache:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
+        """Forget every page (with a new lock: also what a forked child starts from)."""
         self._lock = threading.Lock()
         self._entries = OrderedDict()
 
@@ -109,6 +110,7 @@ cache = OfferPageCache()
 
 
 def cache_size() -> int:
+    """How many offer pages this process keeps (OFFER_PAGE_CACHE_SIZE; 0: none)."""
     return int(current_app.config.get("OFFER_PAGE_CACHE_SIZE", DEFAULT_SIZE))
 
 
