@@ -63,6 +63,11 @@ LOCK_TIMEOUT_SECONDS = 120.0
 # Done tasks are kept a week, to see what was indexed when.
 DONE_TASKS_KEPT = timedelta(days=7)
 REBUILD_BATCH = 500
+# Segments are written as separate files, not one compound file: Whoosh copies a
+# compound file's parts into memory each time a reader opens it (the postings of
+# 10,000 offers: about 170 ms per open), and every index change opens readers.
+# Above this many segments, an incremental write also merges the small ones.
+MAX_UNMERGED_SEGMENTS = 8
 
 IndexState = Literal["ok", "absent", "corrompu"]
 FACET_FIELDS = ("region", "department", "contract_type", "experience", "remote_work")
@@ -198,7 +203,7 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
         vocabulary = Vocabulary()
         # The writer counts the words of title and body, which are the spelling text's.
-        writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0)
+        writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0, compound=False)
         count = 0
         try:
             for facts in published_offer_facts(session, REBUILD_BATCH):
@@ -328,7 +333,10 @@ def _apply_locked(directory: Path, offer_ids: list[int] | None, limit: int | Non
             offer.id: offer for offer in session.scalars(_offers_query().where(Offer.id.in_(ids)))
         }
         try:
-            _write(directory, ids, offers)
+            # The worker merges small segments; a web process writing right after its
+            # response does not, unless too many have piled up.
+            merge = offer_ids is None or _segment_count(directory) >= MAX_UNMERGED_SEGMENTS
+            _write(directory, ids, offers, merge=merge)
         except Exception:
             if index_state(directory) == "ok":
                 raise
@@ -348,14 +356,18 @@ def _mark_done(session: Session, task_ids: Sequence[int]) -> None:
         session.execute(update(IndexTask).where(IndexTask.id.in_(chunk)).values(done_at=now))
 
 
-def _write(directory: Path, ids: list[int], offers: dict[int, Offer]) -> None:
+def _segment_count(directory: Path) -> int:
+    return len(_storage(directory).open_index(INDEX_NAME)._segments())
+
+
+def _write(directory: Path, ids: list[int], offers: dict[int, Offer], merge: bool = True) -> None:
     """Bring these offers up to date in the index and in its vocabulary, in one commit.
 
     Each offer's change to the vocabulary is computed from the document the index
     holds now, so writing the same offers again after a crash changes nothing.
     """
     index = _storage(directory).open_index(INDEX_NAME)
-    writer = index.writer(timeout=10.0)
+    writer = index.writer(timeout=10.0, compound=False)
     try:
         vocabulary = Vocabulary.load(directory, INDEX_NAME, writer.generation - 1)
         searcher = writer.searcher()
@@ -373,5 +385,5 @@ def _write(directory: Path, ids: list[int], offers: dict[int, Offer]) -> None:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(merge=merge)
     forget_old_vocabularies(directory, INDEX_NAME, writer.generation)

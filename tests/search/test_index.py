@@ -141,7 +141,8 @@ def test_a_search_rebuilds_a_missing_index(organisation):
 
 
 def _segment_files() -> list[Path]:
-    return sorted(index_directory().glob(f"{INDEX_NAME}_*.seg"))
+    """Every file of the index's segments (postings, terms, columns, stored fields)."""
+    return sorted(index_directory().glob(f"{INDEX_NAME}_*.*"))
 
 
 @pytest.fixture
@@ -181,6 +182,7 @@ def test_corrupt_index_is_detected_and_repaired(organisation, damage, damaged_fi
 def test_a_search_repairs_a_corrupt_index(organisation, damaged_files_leak):
     offer = OfferFactory(organisation=organisation)
     search_reader.close_searcher()
+    assert _segment_files()
     for segment in _segment_files():
         segment.write_bytes(b"not a segment")
     assert found("revitalisation") == [offer.id]
@@ -236,3 +238,49 @@ def test_a_task_for_a_deleted_offer_removes_it(organisation):
     assert apply_pending_tasks() == 1
     assert indexed_ids() == {}
     assert db.session.scalar(select(func.count()).select_from(IndexTask)) == 2
+
+
+def _segments() -> list:
+    return search_index._storage(index_directory()).open_index(INDEX_NAME)._segments()
+
+
+def test_segments_are_separate_files_and_web_writes_leave_merging_to_the_worker(organisation):
+    """A compound segment is copied into memory by every reader that opens it, so the
+    index keeps separate files; a write made for a web request adds its segment without
+    merging (the publication's own cost stays small) until MAX_UNMERGED_SEGMENTS, and
+    the worker's writes merge the small ones (Whoosh's MERGE_SMALL, from 5 segments)."""
+    offers = [OfferFactory(organisation=organisation) for _ in range(6)]
+    db.session.commit()
+    rebuild_index()
+    assert len(_segments()) == 1
+    for offer in offers:
+        offer.title = f"Chef de projet {offer.id} remanié"
+        db.session.commit()  # outside a request: applied at once, like a web request's
+    segments = _segments()
+    assert len(segments) == 7
+    assert not any(segment.is_compound() for segment in segments)
+    assert not list(index_directory().glob("*.seg"))
+
+    offers[0].title = "Chef de projet fusionné"
+    with search_index._index_lock(index_directory(), timeout=0):
+        db.session.commit()  # the lock is held: the task waits for the worker
+    assert apply_pending_tasks() == 1
+    assert len(_segments()) < 7
+    assert found("fusionné") == [offers[0].id]
+    assert indexed_ids() == Counter({offer.id: 1 for offer in offers})
+
+
+def test_too_many_unmerged_segments_are_merged_by_the_next_web_write(organisation, monkeypatch):
+    monkeypatch.setattr(search_index, "MAX_UNMERGED_SEGMENTS", 3)
+    offers = [OfferFactory(organisation=organisation) for _ in range(7)]
+    db.session.commit()
+    rebuild_index()
+    counts = []
+    for offer in offers:
+        offer.title = f"Chef de projet {offer.id} revu"
+        db.session.commit()
+        counts.append(len(_segments()))
+    # Without merging: 2, 3, ..., 8 segments.
+    assert counts[:2] == [2, 3]
+    assert counts[-1] < len(offers) + 1
+    assert indexed_ids() == Counter({offer.id: 1 for offer in offers})
