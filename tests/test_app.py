@@ -114,7 +114,7 @@ def test_healthz_does_not_reopen_a_healthy_index_until_its_check_is_due(
 def test_healthz_finds_a_corrupt_index_within_its_bound(app, client, referential, healthz_clock):
     factories.OfferFactory(organisation__commune=referential["quimperle"])
     assert client.get("/healthz").json["search_index"] == "ok"
-    segments = list(Path(app.config["SEARCH_INDEX_DIR"]).glob(f"{INDEX_NAME}_*.seg"))
+    segments = list(Path(app.config["SEARCH_INDEX_DIR"]).glob(f"{INDEX_NAME}_*.*"))
     assert segments
     for segment in segments:
         segment.write_bytes(b"\x00garbage" * 64)

@@ -63,10 +63,8 @@ LOCK_TIMEOUT_SECONDS = 120.0
 # Done tasks are kept a week, to see what was indexed when.
 DONE_TASKS_KEPT = timedelta(days=7)
 REBUILD_BATCH = 500
-# Segments are written as separate files, not one compound file: Whoosh copies a
-# compound file's parts into memory each time a reader opens it (the postings of
-# 10,000 offers: about 170 ms per open), and every index change opens readers.
-# Above this many segments, an incremental write also merges the small ones.
+# A write made for a web request (after its response) adds its segment without merging
+# the small ones, which the worker's writes do; past this many segments it merges too.
 MAX_UNMERGED_SEGMENTS = 8
 
 IndexState = Literal["ok", "absent", "corrompu"]
@@ -203,7 +201,7 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
         analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
         vocabulary = Vocabulary()
         # The writer counts the words of title and body, which are the spelling text's.
-        writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0, compound=False)
+        writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0)
         count = 0
         try:
             for facts in published_offer_facts(session, REBUILD_BATCH):
@@ -367,7 +365,7 @@ def _write(directory: Path, ids: list[int], offers: dict[int, Offer], merge: boo
     holds now, so writing the same offers again after a crash changes nothing.
     """
     index = _storage(directory).open_index(INDEX_NAME)
-    writer = index.writer(timeout=10.0, compound=False)
+    writer = index.writer(timeout=10.0)
     try:
         vocabulary = Vocabulary.load(directory, INDEX_NAME, writer.generation - 1)
         searcher = writer.searcher()
