@@ -162,6 +162,23 @@ def app(_schema, database_url, tmp_path, smtp_server, request):
 
 
 @pytest.fixture
+def app_factory():
+    """`create_app` for a test's own configuration. Each app's pooled connections are
+    closed after the test: an engine dropped with PostgreSQL connections open warns when
+    the garbage collector reaches it, in whichever later test that happens."""
+    made = []
+
+    def make(config: dict):
+        made.append(create_app(config))
+        return made[-1]
+
+    yield make
+    for each in made:
+        with each.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

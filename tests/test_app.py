@@ -182,10 +182,10 @@ def test_nonce_changes_with_each_response(client):
     assert first != second
 
 
-def test_hsts_in_production(tmp_path, database_url, monkeypatch):
+def test_hsts_in_production(app_factory, tmp_path, database_url, monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
-    app = create_app(
+    app = app_factory(
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_DIR": str(tmp_path / "u"),

@@ -82,9 +82,9 @@ def test_any_other_address_gets_the_404_of_an_unknown_page(client, caller):
 
 
 @pytest.fixture
-def proxied_app(database_url, tmp_path, smtp_server, _schema):
+def proxied_app(app_factory, database_url, tmp_path, smtp_server, _schema):
     """The production setting: nginx on 127.0.0.1 in front, Prometheus on 192.0.2.0/24."""
-    return create_app(
+    return app_factory(
         {
             **base_config(database_url, tmp_path, smtp_server.port),
             "TRUSTED_PROXIES": 1,
@@ -240,10 +240,10 @@ def test_index_lag_and_background_tasks_follow_the_rows(app, client):
         assert samples[("recrutement_background_tasks_oldest_pending_age_seconds", ())] == 4 * 60
 
 
-def test_without_the_database_the_request_figures_still_come(tmp_path, smtp_server):
+def test_without_the_database_the_request_figures_still_come(app_factory, tmp_path, smtp_server):
     # Nothing listens on port 1: every connection is refused at once.
     unreachable = "postgresql+psycopg://postgres@127.0.0.1:1/recrutement"
-    app = create_app(base_config(unreachable, tmp_path, smtp_server.port))
+    app = app_factory(base_config(unreachable, tmp_path, smtp_server.port))
     client = app.test_client()
     assert client.get("/robots.txt").status_code == 200
     samples = scrape(client)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from recrutement import create_app
 from recrutement.accounts.permissions import public
 from recrutement.proxies import parse_networks
 from tests.conftest import test_config as base_config
 
 
 @pytest.fixture
-def proxied_app(database_url, tmp_path, smtp_server, _schema):
-    app = create_app(
+def proxied_app(app_factory, database_url, tmp_path, smtp_server, _schema):
+    app = app_factory(
         {
             **base_config(database_url, tmp_path, smtp_server.port),
             "TRUSTED_PROXIES": 1,
