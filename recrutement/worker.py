@@ -1,4 +1,5 @@
-"""The background worker: applies search index tasks, runs the background tasks
+"""The background worker: checks the search index (rebuilt when deleted or damaged)
+and applies its tasks, runs the background tasks
 (core.tasks: the instant alerts of an offer just published), delivers the outbox,
 and does periodic housekeeping (expired offers, old rate-limit counters).
 
@@ -54,6 +55,7 @@ class Worker:
         self.stopping = True
 
     def tick(self) -> None:
+        self.check_index()
         indexed = apply_pending_tasks()
         if indexed:
             logger.info("index tasks applied", extra={"count": indexed})
@@ -85,6 +87,19 @@ class Worker:
             if expired:
                 logger.info("offers expired", extra={"count": expired})
             self.last_housekeeping = self.clock()
+
+    def check_index(self) -> None:
+        """Rebuild the search index if it was deleted or damaged: a few milliseconds when
+        it is sound. Web processes keep answering meanwhile from the version they have
+        open (search/reader.py). A failed rebuild does not hold up the rest of the round
+        (the mails): the next round tries again."""
+        try:
+            state = ensure_index()
+        except Exception:
+            logger.exception("search index rebuild failed: retried next round")
+            return
+        if state != "ok":
+            logger.warning("search index rebuilt by the worker", extra={"found": state})
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)

@@ -6,6 +6,16 @@ are not safe to share between threads, so the searches of one process take turns
 on it; with the sync gunicorn workers of production there is one thread per process
 anyway. A search that finds the index missing or broken has it rebuilt once
 (`with_index_view`).
+
+Damage while serving. Segment files never change once written, and the searcher
+reads them through memory maps: a segment truncated under it would kill the process
+(SIGBUS) at the next read. So before each use the view's segment files are compared
+with what they were when it opened (a stat each): a changed one makes the search
+repair the index (IndexDamaged) instead of reading it. An index that can no longer be
+opened (directory deleted, table of contents unreadable) while the view's own files
+are intact does not stop the process: it keeps answering from the version it has
+open (deleted files stay readable while open) until the index is rebuilt, which the
+worker does at its next round (index.ensure_index).
 """
 
 from __future__ import annotations
@@ -36,6 +46,13 @@ from recrutement.search.index import (
 
 logger = logging.getLogger(__name__)
 
+# A segment file's identity and content as far as a stat can tell.
+FileStamp = tuple[int, int, int]
+
+
+class IndexDamaged(Exception):
+    """A segment file of the index version a process has open changed under it."""
+
 
 class IndexView:
     """One searcher and what searches need from its columns, read once per index version.
@@ -44,16 +61,32 @@ class IndexView:
     of `live` and of every set built from it.
     """
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, directory: Path | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._sets: dict[tuple[str, str], frozenset[int]] = {}
         self._open: tuple[int, frozenset[int]] | None = None
         # What other modules compute once per index version (ranking.py).
         self.memo: dict[str, Any] = {}
+        self._files = _segment_stamps(directory, self.reader) if directory else {}
+        # Whether this view has already said it outlives its index (logged once).
+        self.orphaned = False
 
     def close(self) -> None:
         self.searcher.close()
+
+    def changed_files(self) -> list[str]:
+        """The view's segment files that are no longer what it opened (rewritten,
+        truncated, replaced). A deleted one is not changed: the view still reads it."""
+        changed = []
+        for path, stamp in self._files.items():
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                continue
+            if (now.st_ino, now.st_size, now.st_mtime_ns) != stamp:
+                changed.append(os.path.basename(path))
+        return changed
 
     def _column(self, name: str, missing: object = None) -> list[Any]:
         values: list[Any] = []
@@ -210,6 +243,26 @@ def _segment_column(leaf: Any, name: str, missing: object) -> list[Any]:
     return _segment_columns[key]
 
 
+def _segment_stamps(directory: Path, reader: Any) -> dict[str, FileStamp]:
+    """{path: (inode, size, modification time)} of the files of the reader's segments."""
+    segment_ids = set()
+    for leaf, _offset in reader.leaf_readers():
+        segment = leaf.segment()
+        if segment is not None:
+            segment_ids.add(segment.segment_id())
+    stamps = {}
+    # A segment's files are named after its id ("offres_v2_<random>") and an extension.
+    for name in os.listdir(directory):
+        if name.split(".", 1)[0] in segment_ids:
+            path = os.path.join(directory, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:  # merged away by a writer meanwhile
+                continue
+            stamps[path] = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    return stamps
+
+
 def haversine_km(latitude1: float, longitude1: float, latitude2: float, longitude2: float) -> float:
     """Great-circle distance in kilometres between two points given in degrees."""
     phi1, phi2 = math.radians(latitude1), math.radians(latitude2)
@@ -241,9 +294,14 @@ class _SharedSearcher:
             self._close()
         if self._view is None:
             self._index = _storage(directory).open_index(INDEX_NAME)
-            self._view = IndexView(self._index.searcher())
+            self._view = IndexView(self._index.searcher(), directory)
             self._directory = directory
-        elif not self._view.searcher.up_to_date():
+            return self._view
+        changed = self._view.changed_files()
+        if changed:
+            # Read no further: a truncated file would kill the process.
+            raise IndexDamaged(f"segment files changed under the searcher: {changed}")
+        if not self._view.searcher.up_to_date():
             # Not searcher.refresh(): in whoosh-reloaded 2.7.5 the refreshed reader
             # keeps the old reader's segments next to the new ones, so a changed
             # offer would be found twice and a closed one still found. A new
@@ -251,7 +309,19 @@ class _SharedSearcher:
             # that did not change stay cached (ranking.py).
             stale = self._view
             assert self._index is not None  # opened with the view
-            self._view = IndexView(self._index.searcher())
+            try:
+                self._view = IndexView(self._index.searcher(), directory)
+            except Exception as error:
+                # The index can no longer be opened, but this version's files are
+                # intact (checked above): answer from it until the index is rebuilt.
+                if not stale.orphaned:
+                    stale.orphaned = True
+                    logger.warning(
+                        "search index unreadable: answering from the version open in "
+                        "this process until it is rebuilt",
+                        extra={"error": repr(error), "generation": stale.reader.generation()},
+                    )
+                return stale
             stale.close()
         return self._view
 
@@ -290,8 +360,9 @@ def with_index_view(search: Callable[[IndexView], T]) -> T:
     try:
         with _shared.view(directory) as view:
             return search(view)
-    except Exception:
-        if index_state(directory) == "ok":
+    except Exception as error:
+        # A sound index on disk under a view whose files changed: only reopen it.
+        if index_state(directory) == "ok" and not isinstance(error, IndexDamaged):
             raise
     _shared.reset()
     ensure_index()
