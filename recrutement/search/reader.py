@@ -41,7 +41,6 @@ from recrutement.search.index import (
     _storage,
     ensure_index,
     index_directory,
-    index_state,
 )
 
 logger = logging.getLogger(__name__)
@@ -361,11 +360,11 @@ def with_index_view(search: Callable[[IndexView], T]) -> T:
         with _shared.view(directory) as view:
             return search(view)
     except Exception as error:
-        # A sound index on disk under a view whose files changed: only reopen it.
-        if index_state(directory) == "ok" and not isinstance(error, IndexDamaged):
+        # ensure_index checks the index first and rebuilds it only if it is absent or
+        # damaged. A sound index under a view whose files changed: only reopen it.
+        if ensure_index() == "ok" and not isinstance(error, IndexDamaged):
             raise
     _shared.reset()
-    ensure_index()
     with _shared.view(directory) as view:
         return search(view)
 
