@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -81,7 +82,8 @@ def search_rebuild() -> None:
     from recrutement.search.index import rebuild_index
 
     started = time.perf_counter()
-    count = rebuild_index()
+    # This command runs no other thread: the rebuild may fork, one process per core.
+    count = rebuild_index(processes=len(os.sched_getaffinity(0)))
     click.echo(
         f"Index reconstruit : {plural(count, 'offre')} en {time.perf_counter() - started:.1f} s"
     )

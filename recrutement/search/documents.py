@@ -90,8 +90,11 @@ def offer_document(offer: Offer) -> dict[str, Any]:
     return facts_document(facts)
 
 
-def published_offer_facts(session: Session, batch: int) -> Iterator[OfferFacts]:
-    """The facts of every published offer by increasing id, read as plain rows.
+def published_offer_facts(
+    session: Session, batch: int, after_id: int = 0, up_to_id: int | None = None
+) -> Iterator[OfferFacts]:
+    """The facts of every published offer by increasing id, read as plain rows; only
+    those whose id is above `after_id` and at most `up_to_id` when it is given.
 
     For a full rebuild: the columns `facts_document` needs, `batch` offers per
     query and their towns in a second, instead of ORM objects and four related
@@ -131,7 +134,9 @@ def published_offer_facts(session: Session, batch: int) -> Iterator[OfferFacts]:
         .order_by(Offer.id)
         .limit(batch)
     )
-    last_id = 0
+    if up_to_id is not None:
+        query = query.where(Offer.id <= up_to_id)
+    last_id = after_id
     while True:
         rows = session.execute(query.where(Offer.id > last_id)).all()
         if not rows:

@@ -43,14 +43,14 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex
 from whoosh.util.filelock import FileLock, try_for
-from whoosh.writing import CLEAR
 
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.referential.models import Commune
+from recrutement.search import rebuild_parts
 from recrutement.search.analysis import french_analyzer
-from recrutement.search.documents import facts_document, offer_document, published_offer_facts
+from recrutement.search.documents import offer_document
 from recrutement.search.rebuild_writer import RebuildWriter
 from recrutement.search.vocabulary import (
     Vocabulary,
@@ -68,7 +68,6 @@ LOCK_FILE_NAME = "recrutement-index.lock"
 LOCK_TIMEOUT_SECONDS = 120.0
 # Done tasks are kept a week, to see what was indexed when.
 DONE_TASKS_KEPT = timedelta(days=7)
-REBUILD_BATCH = 500
 # A write made for a web request (after its response) adds its segment without merging
 # the small ones, which the worker's writes do; past this many segments it merges too.
 MAX_UNMERGED_SEGMENTS = 8
@@ -185,20 +184,22 @@ def ensure_index() -> IndexState:
     return state
 
 
-def rebuild_index() -> int:
+def rebuild_index(processes: int = 1) -> int:
     """Recreate the index from the published offers in the database; return how many.
 
     The new content replaces the old in one index commit (readers see the old
     index until then), and every task written before the rebuild started is
     marked done. Waits for the index lock (IndexBusy after LOCK_TIMEOUT_SECONDS).
+    With `processes` above one, forked children index parts of the offers
+    (rebuild_parts.py): only from a process that runs no other thread.
     """
     directory = index_directory()
     with _index_lock(directory, timeout=LOCK_TIMEOUT_SECONDS):
-        count, _tasks = _rebuild_locked(directory)
+        count, _tasks = _rebuild_locked(directory, processes=processes)
     return count
 
 
-def _rebuild_locked(directory: Path) -> tuple[int, int]:
+def _rebuild_locked(directory: Path, *, processes: int = 1) -> tuple[int, int]:
     """Rebuild under the lock; return how many offers were indexed and tasks marked done.
 
     A sound index is rebuilt in place (Whoosh replaces its content in one commit); an
@@ -210,33 +211,45 @@ def _rebuild_locked(directory: Path) -> tuple[int, int]:
     else:
         target = directory / STAGING_DIR
         index = _create_fresh(directory, target)
+    analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
     with Session(db.engine) as session:
         # Read before the offers, so the offers read are at least as new as these
         # tasks. Exactly these are marked done: ids are not committed in order, so
         # "every id up to the largest" could cover a task whose change is not read.
         covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
-        analysed = {name: SCHEMA[name].analyzer for name in ("title", "body")}
+        cuts = rebuild_parts.cut_points(session, processes)
+        children = [
+            rebuild_parts.fork_part(
+                # A child writes a segment beside the index, under the parent's lock.
+                lambda vocabulary: RebuildWriter(index, analysed, vocabulary, _lk=False),
+                after_id,
+                up_to_id,
+            )
+            for after_id, up_to_id in zip([0, *cuts], cuts, strict=False)
+        ]
         vocabulary = Vocabulary()
         # The writer counts the words of title and body, which are the spelling text's.
         writer = RebuildWriter(index, analysed, vocabulary, timeout=10.0)
-        count = 0
         try:
-            for facts in published_offer_facts(session, REBUILD_BATCH):
-                document = facts_document(facts)
-                del document["spelling"]
-                writer.add_document(**document)
-                count += 1
+            count = rebuild_parts.add_offers(writer, session, cuts[-1] if cuts else 0)
+            parts = [rebuild_parts.collect(child) for child in children]
+            for part in parts:
+                count += part.count
+                vocabulary.merge(part.vocabulary)
             vocabulary.save(target, INDEX_NAME, writer.generation)
         except BaseException:
+            rebuild_parts.stop(children)
             writer.cancel()
             raise
-        writer.commit(mergetype=CLEAR)
+        # The old segments go (as CLEAR does); the children's come first, in id order.
+        segments = [part.segment for part in parts if part.segment is not None]
+        writer.commit(mergetype=lambda _writer, _old: list(segments))
         if target != directory:
             _publish(target, directory, writer.generation)
         forget_old_vocabularies(directory, INDEX_NAME, writer.generation)
         _mark_done(session, covered)
         session.commit()
-    logger.info("search index rebuilt", extra={"offers": count})
+    logger.info("search index rebuilt", extra={"offers": count, "processes": len(cuts) + 1})
     return count, len(covered)
 
 

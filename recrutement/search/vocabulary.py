@@ -117,6 +117,17 @@ class Vocabulary:
         """
         self._change(tokens_words(tokens), 1)
 
+    def merge(self, other: Vocabulary) -> None:
+        """Count `other`'s documents too (the parts of a rebuild made in several processes)."""
+        counts = self.counts
+        for word, count in other.counts.items():
+            counts[word] = counts.get(word, 0) + count
+        for folded, written_counts in other.forms.items():
+            mine = self.forms.setdefault(folded, {})
+            for written, count in written_counts.items():
+                mine[written] = mine.get(written, 0) + count
+        self._by_initial = None
+
     def remove(self, text: str) -> None:
         """Stop counting the text of a document leaving the index."""
         self._change(document_words(text), -1)

@@ -18,6 +18,7 @@ from whoosh.writing import SegmentWriter
 from recrutement.extensions import db
 from recrutement.offers.models import OfferStatus
 from recrutement.search import index as search_index
+from recrutement.search import rebuild_parts
 from recrutement.search.analysis import FRENCH_STOP_WORDS, WORD_PATTERN, fold_word
 from recrutement.search.analysis import words as split_words
 from recrutement.search.documents import facts_document, offer_document, published_offer_facts
@@ -434,3 +435,93 @@ def test_the_rebuild_writer_writes_whoosh_own_segment(tmp_path):
     assert {".pst", ".trm", "._stored.col", "._body_len.col", ".id.col"} <= files["rebuild"].keys()
     for extension, content in files["whoosh"].items():
         assert files["rebuild"][extension] == content, extension
+
+
+# --- A rebuild over several processes (rebuild_parts.py) ---------------------------
+
+PARALLEL_QUERIES = (
+    {"q": "chef de projet"},
+    {"q": "mobilite"},
+    {"q": "habitat logements", "tri": "pertinence"},
+    {"q": "urbanisme", "region": "53"},
+    {"contrat": "project_contract"},
+    {"q": "amenagment"},
+)
+
+
+def _searches() -> list[tuple[Any, ...]]:
+    """Each query's page as the pages show it: ids, scores, excerpts, distances, total,
+    facets and suggestion."""
+    found = []
+    for args in PARALLEL_QUERIES:
+        result = search_offers(SearchParams.from_args({**args, "par_page": "50"}))
+        found.append(
+            (
+                [
+                    (hit.offer_id, hit.score, str(hit.excerpt), hit.distance_km)
+                    for hit in result.hits
+                ],
+                result.total,
+                result.facets,
+                result.suggestion,
+            )
+        )
+    return found
+
+
+@pytest.fixture
+def many_offers(organisations, monkeypatch):
+    """Forty offers committed for real (forked processes read them on their own
+    connections), and a rebuild that forks from the first offer on."""
+    monkeypatch.setattr(rebuild_parts, "PARALLEL_MIN_OFFERS", 1)
+    offers = [
+        OfferFactory(
+            organisation=organisations[number % 3],
+            title=f"Chef de projet n° {number}",
+            missions=MISSIONS[number % len(MISSIONS)] + f" Mission {number}.",
+        )
+        for number in range(40)
+    ]
+    db.session.commit()
+    return offers
+
+
+@pytest.mark.real_commits
+def test_a_rebuild_in_three_processes_finds_what_one_process_finds(many_offers):
+    assert rebuild_index(processes=1) == 40
+    assert _segment_count() == 1
+    alone, searched_alone = snapshot(), _searches()
+    assert searched_alone[0][1] == 40
+
+    assert rebuild_index(processes=3) == 40
+    # Two children's segments, then the parent's: offers in id order.
+    assert _segment_count() == 3
+    with _open_index().searcher() as searcher:
+        ids = [int(fields["id"]) for _doc, fields in searcher.reader().iter_docs()]
+    assert ids == sorted(offer.id for offer in many_offers)
+    assert snapshot() == alone
+    assert _searches() == searched_alone
+
+
+@pytest.mark.real_commits
+def test_a_child_that_fails_leaves_the_index_as_it_was(many_offers, monkeypatch):
+    assert rebuild_index(processes=1) == 40
+    before, generation = snapshot(), _open_index().latest_generation()
+    broken = many_offers[5].id
+    facts_document_of = rebuild_parts.facts_document
+
+    def failing(facts: Any) -> dict[str, Any]:
+        if facts.id == broken:
+            raise RuntimeError("offre illisible")
+        return facts_document_of(facts)
+
+    # The fault is in the first child's range only (offers 1 to 13 of 40).
+    monkeypatch.setattr(rebuild_parts, "facts_document", failing)
+    with pytest.raises(rebuild_parts.RebuildFailed, match="offre illisible"):
+        rebuild_index(processes=3)
+    assert _open_index().latest_generation() == generation
+    assert snapshot() == before
+    # And the next rebuild goes through.
+    monkeypatch.setattr(rebuild_parts, "facts_document", facts_document_of)
+    assert rebuild_index(processes=3) == 40
+    assert snapshot() == before
