@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from datetime import date
 
 import pytest
@@ -18,6 +14,7 @@ from recrutement.search import query
 from recrutement.search.query import SearchParams, search_offers
 from tests import factories
 from tests.factories import OfferFactory
+from tests.search.processes import run_process
 
 
 def found(**args) -> list[int]:
@@ -125,43 +122,6 @@ def test_the_cache_changes_no_result(app, organisations):
 
 # --- Two processes ----------------------------------------------------------------------
 
-PUBLISHER = textwrap.dedent(
-    """
-    import os
-    from datetime import timedelta
-
-    os.environ["APP_ENV"] = "testing"
-    from recrutement import create_app
-    from recrutement.core.time import paris_today, utcnow
-    from recrutement.extensions import db
-    from recrutement.offers.models import Offer
-    from recrutement.search.sync import init_search
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ["TEST_DB"],
-            "SEARCH_INDEX_DIR": os.environ["TEST_INDEX"],
-            "UPLOAD_DIR": os.environ["TEST_UPLOADS"],
-        }
-    )
-    init_search(app)
-    with app.app_context():
-        db.session.add(
-            Offer(
-                organisation_id=int(os.environ["TEST_ORGANISATION"]),
-                workplace_insee_code="29233",
-                contract_type="project_contract",
-                application_deadline=paris_today() + timedelta(days=40),
-                status="published",
-                published_at=utcnow(),
-                title="Chef de projet publié par un autre processus",
-                missions="Revitalisation du centre-bourg.",
-            )
-        )
-        db.session.commit()
-    """
-)
-
 
 @pytest.mark.slow
 @pytest.mark.real_commits
@@ -171,21 +131,7 @@ def test_another_process_publishing_is_seen_by_this_one(app, organisations):
     db.session.commit()
     assert cached_twice(q="revitalisation") == [first.id]
 
-    environment = {
-        **os.environ,
-        "TEST_DB": app.config["SQLALCHEMY_DATABASE_URI"],
-        "TEST_INDEX": app.config["SEARCH_INDEX_DIR"],
-        "TEST_UPLOADS": app.config["UPLOAD_DIR"],
-        "TEST_ORGANISATION": str(organisation.id),
-    }
-    process = subprocess.run(
-        [sys.executable, "-c", PUBLISHER],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert process.returncode == 0, process.stderr[-3000:]
+    run_process(app, organisation, 'publish("Chef de projet publié par un autre processus")')
 
     db.session.expire_all()
     other = db.session.scalar(select(Offer.id).where(Offer.title.contains("autre processus")))
