@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast fuzz quality fix migration bench smoke screenshots clean
+.PHONY: install run test test-fast fuzz quality fix migration bench smoke soak screenshots clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ bench: install
 ## default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 smoke: install
 	$(PY) scripts/smoke.py
+
+## The soak drill for 5 minutes (the suite runs it for 45 s): the demo on two gunicorn
+## processes (deploy/gunicorn.conf.py, APP_ENV=production) and two workers, one database,
+## a local SMTP server; candidates search and apply, employers move applications and
+## publish offers, préfectures decide cofunding requests. Fails on any 5xx, a mail not
+## received exactly once or an index lag p95 over 5 s; prints the figures. On
+## PostgreSQL when TEST_DATABASE_URL is set, SQLite otherwise; SOAK_SECONDS=N to vary.
+soak: install
+	SOAK_SECONDS=$${SOAK_SECONDS:-300} $(PY) -m pytest tests/drills/test_soak.py -s
 
 ## Each role's main pages at 1280 and 360 px, and the decision PDF (its first page as
 ## PNG with pdftoppm), from a throw-away demo instance, into instance/screenshots/.
