@@ -1,0 +1,679 @@
+"""The PostgreSQL search backend (SEARCH_BACKEND=postgresql): the Whoosh index's contract
+on tables of the database, for several web hosts and workers (backend.py).
+
+What it keeps (models.py): one `search_document` row per published offer, with a
+`tsvector` of its terms under a GIN index; the offers' words with their document
+counts (`search_word`, under a pg_trgm index) and accented forms, for « Vouliez-vous
+dire »; one `search_state` row whose version every change raises.
+
+Same terms as Whoosh. The terms are those of the application's French analyzer
+(analysis.py: fold accents, stop words, "-ière" → "-ier", Snowball French stemmer),
+at the positions Whoosh gives them, written as a tsvector literal: title with weight
+A, body with weight D. PostgreSQL's own `french` configuration with `unaccent` would
+not give the same terms: it stems "infirmier" to "infirmi" but "infirmière" to
+"infirmier" (so neither finds the other), keeps "les" (as "le") and has another stop
+list, so the same search would not find the same offers on the two backends. The
+query is parsed by the same parser (query.parse_text) and its tree translated into a
+tsquery: a word is `'term':A | 'term':D`, a phrase `<->` between terms of one field,
+OU/ET/SAUF are `|`, `&`, `!`. Hence every search matches the same offers on both.
+
+What differs: relevance. The order by relevance is PostgreSQL's `ts_rank` (title
+weighted twice the body, normalised by the document's length), not Whoosh's BM25F;
+ties are broken the same way (most recently published, then highest offer id). The
+contract (docs/design.md) asks for a sort by relevance, not for BM25's figures.
+
+Facets, sorts, distances, pages, excerpts and suggestions are computed as query.py
+does for Whoosh, on the rows the text, the deadline and the distance select (one
+query), so they come out identical.
+
+Applying tasks needs no index lock: each applier takes the pending tasks it can lock
+(`FOR UPDATE SKIP LOCKED`, so two workers never take the same), then a transaction
+lock per offer (two appliers of one offer take turns, so its word counts change once),
+and writes the documents, the word counts and the version in one transaction with
+marking the tasks done. A rebuild takes a transaction lock that appliers share and it
+holds alone, so it never interleaves with them. Readers are never blocked (MVCC).
+
+The result caches (cache.py) key on a `PostgresView` per version: each search reads
+the version first (one indexed row), so a process sees another's change at its next
+search, as with Whoosh's index generations.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session
+from whoosh import query as whoosh_query
+from whoosh.support.levenshtein import distance as edit_distance
+
+from recrutement.core.time import utcnow
+from recrutement.extensions import db
+from recrutement.offers.models import IndexTask, Offer, OfferStatus
+from recrutement.search.analysis import (
+    FRENCH_STOP_WORDS,
+    PositionsAnalysis,
+    analyze,
+    fold_word,
+    french_analyzer,
+)
+from recrutement.search.documents import (
+    COORDINATE_SCALE,
+    OfferFacts,
+    facts_document,
+    offer_document,
+    published_offer_facts,
+)
+from recrutement.search.models import SearchState
+from recrutement.search.vocabulary import Vocabulary, document_words
+
+logger = logging.getLogger(__name__)
+
+# Transaction-level advisory locks: appliers share REBUILD_LOCK, a rebuild holds it
+# alone; OFFER_LOCK_SPACE with the offer id serialises the appliers of one offer.
+REBUILD_LOCK = 0x5EA4C4
+OFFER_LOCK_SPACE = 0x5EA4
+# PostgreSQL keeps positions 1..16383 and at most 256 positions per lexeme.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_TERM = 256
+# Lexemes must be shorter than 2 KB; longer "words" are not searchable anyway.
+MAX_LEXEME_BYTES = 2000
+# ts_rank's weights, {D, C, B, A}: the title (A) counts twice the body (D), as Whoosh's
+# field boost; normalisation 1 divides by 1 + log(document length).
+RANK_WEIGHTS = "{0.5, 0.5, 0.5, 1.0}"
+RANK_NORMALISATION = 1
+REBUILD_BATCH = 500
+DONE_TASKS_KEPT = timedelta(days=7)
+
+
+# --- Documents ----------------------------------------------------------------------
+
+_analysis = PositionsAnalysis(french_analyzer())
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def terms_literal(title: str, body: str) -> str:
+    """The tsvector (as its text) of a document: the terms the French analyzer gives the
+    title, weight A, then the body's, weight D, at Whoosh's positions (1-based, the body
+    after the title with a gap, so that no phrase runs from one into the other)."""
+    positions: dict[str, list[str]] = {}
+    title_positions = _analysis.positions(title)
+    for term, places in title_positions.items():
+        positions.setdefault(term, []).extend(f"{min(p + 1, MAX_POSITION)}A" for p in places)
+    offset = max((max(places) for places in title_positions.values()), default=0) + 3
+    for term, places in _analysis.positions(body).items():
+        positions.setdefault(term, []).extend(str(min(p + offset, MAX_POSITION)) for p in places)
+    return " ".join(
+        f"{_lexeme(term)}:{','.join(places[:MAX_POSITIONS_PER_TERM])}"
+        for term, places in positions.items()
+        if len(term.encode()) < MAX_LEXEME_BYTES
+    )
+
+
+def _row(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A `search_document` row from a Whoosh document (documents.facts_document)."""
+    return {
+        "offer_id": int(document["id"]),
+        "title": document["title"],
+        "body": document["body"],
+        "terms": terms_literal(document["title"], document["body"]),
+        "region": document["region"],
+        "department": document["department"],
+        "contract_type": str(document["contract_type"]),
+        "experience": str(document["experience"]),
+        "remote_work": str(document["remote_work"]),
+        "published_at": document["published_at"],
+        "application_deadline": document["application_deadline"],
+        "workplace": document["workplace"],
+        "latitude": document.get("latitude"),
+        "longitude": document.get("longitude"),
+    }
+
+
+_INSERT = text(
+    "INSERT INTO search_document (offer_id, title, body, terms, region, department,"
+    " contract_type, experience, remote_work, published_at, application_deadline,"
+    " workplace, latitude, longitude) VALUES (:offer_id, :title, :body,"
+    " CAST(:terms AS tsvector), :region, :department, :contract_type, :experience,"
+    " :remote_work, :published_at, :application_deadline, :workplace, :latitude,"
+    " :longitude)"
+)
+
+
+def _spelling(title: str, body: str) -> str:
+    # The text whose words feed « Vouliez-vous dire », as documents.facts_document has it.
+    return f"{title}\n{body}"
+
+
+class _WordChanges:
+    """How many documents each word and accented form gains or loses in a transaction."""
+
+    def __init__(self) -> None:
+        self.words: Counter[str] = Counter()
+        self.forms: Counter[tuple[str, str]] = Counter()
+
+    def change(self, spelling: str, step: int) -> None:
+        words, forms = document_words(spelling)
+        for word in words:
+            self.words[word] += step
+        for form in forms:
+            self.forms[form] += step
+
+    def write(self, session: Session) -> None:
+        # In a fixed order, so that two transactions never wait for each other's rows.
+        words = sorted((word, n) for word, n in self.words.items() if n)
+        forms = sorted((word, form, n) for (word, form), n in self.forms.items() if n)
+        if words:
+            session.execute(
+                text(
+                    "INSERT INTO search_word (word, documents) VALUES (:word, :n)"
+                    " ON CONFLICT (word) DO UPDATE"
+                    " SET documents = search_word.documents + excluded.documents"
+                ),
+                [{"word": word, "n": n} for word, n in words],
+            )
+            fewer = [word for word, n in words if n < 0]
+            if fewer:
+                session.execute(
+                    text("DELETE FROM search_word WHERE word = ANY(:words) AND documents <= 0"),
+                    {"words": fewer},
+                )
+        if forms:
+            session.execute(
+                text(
+                    "INSERT INTO search_word_form (word, form, documents) VALUES (:word, :form, :n)"
+                    " ON CONFLICT (word, form) DO UPDATE"
+                    " SET documents = search_word_form.documents + excluded.documents"
+                ),
+                [{"word": word, "form": form, "n": n} for word, form, n in forms],
+            )
+            session.execute(
+                text("DELETE FROM search_word_form WHERE word = ANY(:words) AND documents <= 0"),
+                {"words": sorted({word for word, _form, n in forms if n < 0}) or [""]},
+            )
+
+
+def _raise_version(session: Session) -> None:
+    """Raise the version readers key their caches on; last, to hold its row briefly."""
+    session.execute(
+        text(
+            "INSERT INTO search_state (id, version) VALUES (1, 1)"
+            " ON CONFLICT (id) DO UPDATE SET version = search_state.version + 1"
+        )
+    )
+
+
+def _mark_done(session: Session, task_ids: Sequence[int]) -> None:
+    now = utcnow()
+    for start in range(0, len(task_ids), 1000):
+        chunk = task_ids[start : start + 1000]
+        session.execute(update(IndexTask).where(IndexTask.id.in_(chunk)).values(done_at=now))
+
+
+# --- Applying tasks and rebuilding ----------------------------------------------------
+
+
+def apply_tasks(offer_ids: Collection[int] | None, limit: int | None) -> int:
+    """Apply pending tasks (of these offers, or the oldest `limit`); return how many.
+
+    A published offer gets its document written again, anything else loses it. Tasks
+    another applier holds are skipped (it applies them); the documents, the words and
+    the tasks' done mark are committed together.
+    """
+    if state() == "absent":
+        # Applying a few tasks to empty tables would make them look complete.
+        return rebuild()[1]
+    from recrutement.search.index import _offers_query
+
+    with Session(db.engine) as session:
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": REBUILD_LOCK})
+        query = (
+            select(IndexTask.id, IndexTask.offer_id)
+            .where(IndexTask.done_at.is_(None))
+            .order_by(IndexTask.id)
+            .with_for_update(skip_locked=True)
+        )
+        if offer_ids is not None:
+            query = query.where(IndexTask.offer_id.in_(sorted(offer_ids)))
+        if limit is not None:
+            query = query.limit(limit)
+        tasks = session.execute(query).all()
+        if not tasks:
+            return 0
+        ids = sorted({task.offer_id for task in tasks})
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:space, offer_id)"
+                " FROM (SELECT unnest(CAST(:ids AS integer[])) AS offer_id ORDER BY 1) AS ordered"
+            ),
+            {"space": OFFER_LOCK_SPACE, "ids": ids},
+        )
+        # Read after the locks: each offer is at least as new as its tasks say, and the
+        # documents are those the last applier of each offer committed.
+        changes = _WordChanges()
+        for title, body in session.execute(
+            text("SELECT title, body FROM search_document WHERE offer_id = ANY(:ids)"),
+            {"ids": ids},
+        ):
+            changes.change(_spelling(title, body), -1)
+        session.execute(
+            text("DELETE FROM search_document WHERE offer_id = ANY(:ids)"), {"ids": ids}
+        )
+        rows = []
+        for offer in session.scalars(_offers_query().where(Offer.id.in_(ids))):
+            if offer.status == OfferStatus.PUBLISHED:
+                document = offer_document(offer)
+                changes.change(document.pop("spelling"), 1)
+                rows.append(_row(document))
+        if rows:
+            session.execute(_INSERT, rows)
+        changes.write(session)
+        _mark_done(session, [task.id for task in tasks])
+        if offer_ids is None:
+            session.execute(delete(IndexTask).where(IndexTask.done_at < utcnow() - DONE_TASKS_KEPT))
+        _raise_version(session)
+        session.commit()
+    return len(tasks)
+
+
+def rebuild() -> tuple[int, int]:
+    """Write every published offer's document again, in one transaction; return how many
+    offers were indexed and how many tasks it marked done (those pending when it began).
+
+    Searches read the former documents until the commit.
+    """
+    with Session(db.engine) as session:
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REBUILD_LOCK})
+        covered = session.scalars(select(IndexTask.id).where(IndexTask.done_at.is_(None))).all()
+        for table in ("search_document", "search_word", "search_word_form"):
+            session.execute(text(f"DELETE FROM {table}"))  # noqa: S608 — fixed names
+        vocabulary = Vocabulary()
+        count = 0
+        batch: list[dict[str, Any]] = []
+        facts: OfferFacts
+        for facts in published_offer_facts(session, REBUILD_BATCH):
+            document = facts_document(facts)
+            vocabulary.add(document.pop("spelling"))
+            batch.append(_row(document))
+            count += 1
+            if len(batch) >= REBUILD_BATCH:
+                session.execute(_INSERT, batch)
+                batch = []
+        if batch:
+            session.execute(_INSERT, batch)
+        words = [{"word": word, "n": n} for word, n in sorted(vocabulary.counts.items())]
+        if words:
+            session.execute(
+                text("INSERT INTO search_word (word, documents) VALUES (:word, :n)"), words
+            )
+        forms = [
+            {"word": word, "form": form, "n": n}
+            for word, written in sorted(vocabulary.forms.items())
+            for form, n in sorted(written.items())
+        ]
+        if forms:
+            session.execute(
+                text(
+                    "INSERT INTO search_word_form (word, form, documents) VALUES (:word, :form, :n)"
+                ),
+                forms,
+            )
+        _mark_done(session, covered)
+        _raise_version(session)
+        session.commit()
+    logger.info("search tables rebuilt", extra={"offers": count})
+    return count, len(covered)
+
+
+def state() -> Literal["ok", "absent", "corrompu"]:
+    """ "ok" once the tables were built (they have a version), "absent" before,
+    "corrompu" when they cannot be read (missing tables, say)."""
+    try:
+        with Session(db.engine) as session:
+            version = session.scalar(select(SearchState.version).where(SearchState.id == 1))
+            session.execute(text("SELECT offer_id FROM search_document LIMIT 1")).all()
+    except Exception as error:
+        logger.warning("search tables unreadable: %s", repr(error))
+        return "corrompu"
+    return "absent" if version is None else "ok"
+
+
+def ensure() -> Literal["ok", "absent", "corrompu"]:
+    """Build the tables if they never were; return the state found."""
+    found = state()
+    if found == "absent":
+        rebuild()
+    return found
+
+
+# --- Versions (what the caches key on) -----------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PostgresView:
+    """The search tables at one version, as this process knows them: the caches of
+    cache.py compare views by identity, so each version has one object per process."""
+
+    database: str
+    version: int
+
+
+_views: dict[str, PostgresView] = {}
+
+
+def current_view() -> PostgresView:
+    """The view of the version the tables have now (read on the session's connection)."""
+    version = db.session.scalar(select(SearchState.version).where(SearchState.id == 1))
+    if version is None:
+        # Never built (a new database, or tables emptied by hand): built now, as Whoosh
+        # rebuilds a missing index at the first search, rather than answering nothing.
+        ensure()
+        version = db.session.scalar(select(SearchState.version).where(SearchState.id == 1))
+    database = str(db.engine.url)
+    view = _views.get(database)
+    if view is None or view.version != (version or 0):
+        view = _views[database] = PostgresView(database, version or 0)
+    return view
+
+
+# --- Searching ----------------------------------------------------------------------
+
+# A query part that every document matches (a NOT of nothing).
+_EVERYTHING = "*"
+_WEIGHTS = {"title": "A", "body": "D"}
+
+
+def tsquery(query: Any) -> str | None:
+    """The tsquery (as text) matching what `ranking.matching_documents` matches for a
+    parsed Whoosh query: None when nothing matches, `_EVERYTHING` when all does."""
+    if query is whoosh_query.NullQuery or query is None:
+        return None
+    if isinstance(query, whoosh_query.Term):
+        return f"{_lexeme(query.text)}:{_WEIGHTS[query.fieldname]}"
+    if isinstance(query, whoosh_query.Phrase):
+        if not query.words:
+            return None
+        weight = _WEIGHTS[query.fieldname]
+        return "(" + " <-> ".join(f"{_lexeme(word)}:{weight}" for word in query.words) + ")"
+    if isinstance(query, whoosh_query.Not):
+        return _negation(tsquery(query.query))
+    if isinstance(query, whoosh_query.AndNot):
+        return _conjunction([tsquery(query.a)], [tsquery(query.b)])
+    if isinstance(query, whoosh_query.And):
+        required = [part for part in query.subqueries if not isinstance(part, whoosh_query.Not)]
+        excluded = [part.query for part in query.subqueries if isinstance(part, whoosh_query.Not)]
+        return _conjunction([tsquery(part) for part in required], [tsquery(p) for p in excluded])
+    if isinstance(query, whoosh_query.Or):
+        parts = [tsquery(part) for part in query.subqueries]
+        if _EVERYTHING in parts:
+            return _EVERYTHING
+        kept = [part for part in parts if part is not None]
+        return "(" + " | ".join(kept) + ")" if kept else None
+    raise ValueError(f"query of a kind the PostgreSQL backend does not translate: {query!r}")
+
+
+def _negation(part: str | None) -> str | None:
+    if part is None:
+        return _EVERYTHING
+    if part == _EVERYTHING:
+        return None
+    return f"!{part}"
+
+
+def _conjunction(required: list[str | None], excluded: list[str | None]) -> str | None:
+    if None in required or _EVERYTHING in excluded:
+        return None
+    parts = [part for part in required if part is not None and part != _EVERYTHING]
+    parts += [f"!{part}" for part in excluded if part is not None]
+    return "(" + " & ".join(parts) + ")" if parts else _EVERYTHING
+
+
+def _ranking_query(text_query: Any) -> str | None:
+    """The words that add to the score (those not under a SAUF), any of them."""
+    from recrutement.search.ranking import scoring_terms
+
+    terms = sorted(scoring_terms(text_query))
+    if not terms:
+        return None
+    return " | ".join(f"{_lexeme(term)}:{_WEIGHTS[field]}" for field, term in terms)
+
+
+@dataclass
+class _Row:
+    offer_id: int
+    facets: dict[str, str]
+    published_at: int
+    deadline: int
+    score: float | None
+    distance: float | None
+
+
+def search(view: PostgresView, params: Any, today: date) -> Any:
+    """query.search_offers on the search tables: the same SearchResults as Whoosh gives."""
+    from recrutement.search import query as q
+    from recrutement.search.documents import date_number
+    from recrutement.search.reader import haversine_km
+
+    text_query = q.parse_text(params.text)
+    sort = params.effective_sort
+    if sort == q.SORT_RELEVANCE and text_query is None:
+        sort = q.SORT_DATE
+    conditions = ["application_deadline >= :today"]
+    values: dict[str, Any] = {"today": date_number(today)}
+    matches_nothing = False
+    if text_query is not None:
+        found = tsquery(text_query)
+        if found is None:
+            matches_nothing = True
+        elif found != _EVERYTHING:
+            conditions.append("terms @@ CAST(:query AS tsquery)")
+            values["query"] = found
+    score = "NULL"
+    if sort == q.SORT_RELEVANCE:
+        ranking = _ranking_query(text_query)
+        if ranking is None:
+            score = "0.0"
+        else:
+            score = (
+                f"ts_rank(CAST('{RANK_WEIGHTS}' AS real[]), terms,"
+                f" CAST(:ranking AS tsquery), {RANK_NORMALISATION})"
+            )
+            values["ranking"] = ranking
+    radius = float(params.radius_km or q.DEFAULT_RADIUS_KM)
+    place = params.place
+    if place is not None:
+        # reader.IndexView.distances_within's box, a hair wider: the exact test is below.
+        delta_latitude = radius / 111.2
+        delta_longitude = radius / (111.2 * max(math.cos(math.radians(place.latitude)), 0.01))
+        conditions.append(
+            "latitude IS NOT NULL AND longitude IS NOT NULL"
+            " AND latitude BETWEEN :south AND :north AND longitude BETWEEN :west AND :east"
+        )
+        values.update(
+            south=math.floor((place.latitude - delta_latitude) * COORDINATE_SCALE) - 1,
+            north=math.ceil((place.latitude + delta_latitude) * COORDINATE_SCALE) + 1,
+            west=math.floor((place.longitude - delta_longitude) * COORDINATE_SCALE) - 1,
+            east=math.ceil((place.longitude + delta_longitude) * COORDINATE_SCALE) + 1,
+        )
+    rows: list[_Row] = []
+    if not matches_nothing:
+        statement = text(
+            # Our own SQL pieces; the values are bound.
+            "SELECT offer_id, region, department, contract_type, experience, remote_work,"  # noqa: S608
+            f" published_at, application_deadline, latitude, longitude, {score}"
+            f" FROM search_document WHERE {' AND '.join(conditions)}"
+        )
+        for row in db.session.execute(statement, values):
+            distance = None
+            if place is not None:
+                latitude = row.latitude / COORDINATE_SCALE
+                longitude = row.longitude / COORDINATE_SCALE
+                if abs(latitude - place.latitude) > delta_latitude:
+                    continue
+                if abs(longitude - place.longitude) > delta_longitude:
+                    continue
+                distance = haversine_km(place.latitude, place.longitude, latitude, longitude)
+                if distance > radius:
+                    continue
+            rows.append(
+                _Row(
+                    row.offer_id,
+                    {
+                        "region": row.region,
+                        "department": row.department,
+                        "contract_type": row.contract_type,
+                        "experience": row.experience,
+                        "remote_work": row.remote_work,
+                    },
+                    row.published_at,
+                    row.application_deadline,
+                    None if row[10] is None else float(row[10]),
+                    distance,
+                )
+            )
+
+    selected = {q.FACET_PARAMETERS[name]: value for name, value in params.filters.items()}
+
+    def passes(row: _Row, skipped: str | None = None) -> bool:
+        return all(
+            row.facets[field] == value for field, value in selected.items() if field != skipped
+        )
+
+    matching = [row for row in rows if passes(row)]
+    facets = {}
+    for name, field_name in q.FACET_PARAMETERS.items():
+        counted: Iterable[_Row] = matching
+        if field_name in selected:
+            counted = (row for row in rows if passes(row, skipped=field_name))
+        counts = Counter(row.facets[field_name] for row in counted)
+        counts.pop("", None)
+        facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    page = _page(matching, sort, params, q)
+    terms = q._highlight_terms(text_query)
+    bodies: dict[int, str] = {}
+    if page:
+        bodies = dict(
+            db.session.execute(
+                text("SELECT offer_id, body FROM search_document WHERE offer_id = ANY(:ids)"),
+                {"ids": [row.offer_id for row in page]},
+            )
+            .tuples()
+            .all()
+        )
+    hits = [
+        q.SearchHit(
+            row.offer_id,
+            row.score if sort == q.SORT_RELEVANCE else None,
+            q.excerpt(bodies.get(row.offer_id, ""), terms),
+            row.distance,
+        )
+        for row in page
+    ]
+    return q.SearchResults(
+        total=len(matching),
+        page=params.page,
+        per_page=params.per_page,
+        hits=hits,
+        facets=facets,
+        suggestion=suggest(params.text) if params.text else None,
+        sort=sort,
+    )
+
+
+def _page(matching: list[_Row], sort: str, params: Any, q: Any) -> list[_Row]:
+    """The rows of the page, in the order query._page gives Whoosh's documents."""
+    start = (params.page - 1) * params.per_page
+    end = start + params.per_page
+    if start >= len(matching):
+        return []
+    if sort == q.SORT_RELEVANCE:
+        key: Any = lambda row: (row.score or 0.0, row.published_at, row.offer_id)  # noqa: E731
+        return heapq.nlargest(end, matching, key=key)[start:end]
+    if sort == q.SORT_DISTANCE and params.place is not None:
+        key = lambda row: (row.distance, -row.published_at, -row.offer_id)  # noqa: E731
+    elif sort == q.SORT_DEADLINE:
+        key = lambda row: (row.deadline, -row.published_at, -row.offer_id)  # noqa: E731
+    else:
+        key = lambda row: (-row.published_at, -row.offer_id)  # noqa: E731
+    return heapq.nsmallest(end, matching, key=key)[start:end]
+
+
+# --- « Vouliez-vous dire » -----------------------------------------------------------
+
+
+def suggest(text_typed: str) -> str | None:
+    """suggestions.suggest on the word tables: each misspelt word replaced by the most
+    frequent word of the offers 1 (then 2) edits away, with its accents."""
+    from recrutement.search.suggestions import replace_words
+
+    return replace_words(text_typed, _correction)
+
+
+def _correction(word: str) -> str | None:
+    folded = fold_word(word)
+    if len(folded) < 3 or not folded.isalpha() or folded in FRENCH_STOP_WORDS:
+        return None
+    session = db.session
+    if session.execute(
+        text("SELECT 1 FROM search_word WHERE word = :word"), {"word": folded}
+    ).first():
+        return None
+    stems = analyze(word)
+    if stems and all(
+        session.execute(
+            text("SELECT 1 FROM search_document WHERE terms @@ CAST(:term AS tsquery) LIMIT 1"),
+            {"term": _lexeme(stem)},
+        ).first()
+        for stem in stems
+    ):
+        return None
+    # Trigram similarity (pg_trgm's `%`, at least 0.3, under the GIN index) finds the
+    # candidates; Whoosh's rule picks among them: same first letter, 1 then 2 edits.
+    candidates = dict(
+        session.execute(
+            text(
+                "SELECT word, documents FROM search_word"
+                " WHERE word % :word AND left(word, 1) = left(:word, 1)"
+            ),
+            {"word": folded},
+        )
+        .tuples()
+        .all()
+    )
+    for distance in (1, 2) if len(folded) > 4 else (1,):
+        within = [
+            candidate
+            for candidate in candidates
+            if candidate != folded
+            and abs(len(candidate) - len(folded)) <= distance
+            and edit_distance(candidate, folded, limit=distance) <= distance
+        ]
+        if within:
+            best = max(within, key=lambda term: (candidates[term], term))
+            return _accented(best)
+    return None
+
+
+def _accented(word: str) -> str:
+    forms = dict(
+        db.session.execute(
+            text("SELECT form, documents FROM search_word_form WHERE word = :word"),
+            {"word": word},
+        )
+        .tuples()
+        .all()
+    )
+    if not forms:
+        return word
+    return str(max(sorted(forms), key=forms.__getitem__))
