@@ -339,7 +339,8 @@ def try_apply(offer_ids: Iterable[int]) -> bool:
     """Apply these offers' pending tasks now if the index lock is free at once.
 
     Return False, leaving the tasks to the worker, when another writer holds the lock.
-    The PostgreSQL backend has no such lock: it always applies them (postgresql.apply_tasks).
+    The PostgreSQL backend has no such lock: it applies them, and returns False only when
+    another applier holds some of them (postgresql.apply_tasks skips those).
     """
     ids = sorted(set(offer_ids))
     if not ids:
@@ -348,7 +349,7 @@ def try_apply(offer_ids: Iterable[int]) -> bool:
         from recrutement.search import postgresql
 
         postgresql.apply_tasks(ids, limit=None)
-        return True
+        return not postgresql.pending_offers(ids)
     directory = index_directory()
     try:
         with _index_lock(directory, timeout=0):

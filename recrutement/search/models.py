@@ -7,14 +7,27 @@ indexes are ordinary ones, never used.
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, BigInteger, Index, Integer, String, Text, event
+from typing import Any
+
+from sqlalchemy import DDL, BigInteger, Dialect, Index, Integer, String, Text, event
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from recrutement.extensions import Model
 
-# The offer's index terms: TSVECTOR on PostgreSQL, text elsewhere.
-Terms = Text().with_variant(TSVECTOR(), "postgresql")
+
+class Terms(TypeDecorator[str]):
+    """An offer's index terms: TSVECTOR on PostgreSQL, text elsewhere. Not a String type:
+    no text function (lower, LIKE) applies to a tsvector."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())
 
 
 class SearchDocument(Model):
@@ -31,7 +44,7 @@ class SearchDocument(Model):
     offer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    terms: Mapped[str] = mapped_column(Terms)
+    terms: Mapped[str] = mapped_column(Terms())
     region: Mapped[str] = mapped_column(String(3))
     department: Mapped[str] = mapped_column(String(3))
     contract_type: Mapped[str] = mapped_column(String(30))
@@ -76,8 +89,8 @@ class SearchWordForm(Model):
 
 
 class SearchState(Model):
-    """One row: the version of the search tables, raised by every transaction that changes
-    them. Each process keys its result caches on it (cache.py)."""
+    """One row: the version of the search tables, a new random number from every
+    transaction that changes them. Each process keys its result caches on it (cache.py)."""
 
     __tablename__ = "search_state"
 

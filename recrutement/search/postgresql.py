@@ -4,7 +4,7 @@ on tables of the database, for several web hosts and workers (backend.py).
 What it keeps (models.py): one `search_document` row per published offer, with a
 `tsvector` of its terms under a GIN index; the offers' words with their document
 counts (`search_word`, under a pg_trgm index) and accented forms, for « Vouliez-vous
-dire »; one `search_state` row whose version every change raises.
+dire »; one `search_state` row whose version every change replaces.
 
 Same terms as Whoosh. The terms are those of the application's French analyzer
 (analysis.py: fold accents, stop words, "-ière" → "-ier", Snowball French stemmer),
@@ -34,7 +34,7 @@ marking the tasks done. A rebuild takes a transaction lock that appliers share a
 holds alone, so it never interleaves with them. Readers are never blocked (MVCC).
 
 The result caches (cache.py) key on a `PostgresView` per version: each search reads
-the version first (one indexed row), so a process sees another's change at its next
+the version first (one row), so a process sees another's change at its next
 search, as with Whoosh's index generations.
 """
 
@@ -43,6 +43,7 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import secrets
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -204,12 +205,19 @@ class _WordChanges:
 
 
 def _raise_version(session: Session) -> None:
-    """Raise the version readers key their caches on; last, to hold its row briefly."""
+    """Give the tables a new version, which readers key their caches on; last, to hold
+    its row briefly.
+
+    A random number rather than a counter: a counter comes back to values a process
+    has already seen, with other contents, after a restore of an older backup (or in
+    tests, after a rollback), and that process would serve its old results again.
+    """
     session.execute(
         text(
-            "INSERT INTO search_state (id, version) VALUES (1, 1)"
-            " ON CONFLICT (id) DO UPDATE SET version = search_state.version + 1"
-        )
+            "INSERT INTO search_state (id, version) VALUES (1, :version)"
+            " ON CONFLICT (id) DO UPDATE SET version = excluded.version"
+        ),
+        {"version": secrets.randbits(62) + 1},
     )
 
 
@@ -284,6 +292,19 @@ def apply_tasks(offer_ids: Collection[int] | None, limit: int | None) -> int:
         _raise_version(session)
         session.commit()
     return len(tasks)
+
+
+def pending_offers(offer_ids: Collection[int]) -> set[int]:
+    """Those of these offers that still have a pending task (another applier holds it,
+    or it was written since)."""
+    with Session(db.engine) as session:
+        return set(
+            session.scalars(
+                select(IndexTask.offer_id).where(
+                    IndexTask.done_at.is_(None), IndexTask.offer_id.in_(sorted(offer_ids))
+                )
+            )
+        )
 
 
 def rebuild() -> tuple[int, int]:
