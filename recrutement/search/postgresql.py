@@ -40,12 +40,11 @@ search, as with Whoosh's index generations.
 
 from __future__ import annotations
 
-import heapq
 import logging
 import math
 import secrets
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -66,7 +65,6 @@ from recrutement.search.analysis import (
     french_analyzer,
 )
 from recrutement.search.documents import (
-    COORDINATE_SCALE,
     OfferFacts,
     facts_document,
     offer_document,
@@ -352,6 +350,10 @@ def rebuild() -> tuple[int, int]:
         _mark_done(session, covered)
         _raise_version(session)
         session.commit()
+        # Fresh statistics: without them the planner may scan every document's terms
+        # rather than use the GIN index until autovacuum gets to the tables.
+        session.execute(text("ANALYZE search_document, search_word"))
+        session.commit()
     logger.info("search tables rebuilt", extra={"offers": count})
     return count, len(covered)
 
@@ -419,6 +421,8 @@ def tsquery(query: Any) -> str | None:
     parsed Whoosh query: None when nothing matches, `_EVERYTHING` when all does."""
     if query is whoosh_query.NullQuery or query is None:
         return None
+    if isinstance(query, _AnyField):
+        return _lexeme(query.text)
     if isinstance(query, whoosh_query.Term):
         return f"{_lexeme(query.text)}:{_WEIGHTS[query.fieldname]}"
     if isinstance(query, whoosh_query.Phrase):
@@ -435,12 +439,39 @@ def tsquery(query: Any) -> str | None:
         excluded = [part.query for part in query.subqueries if isinstance(part, whoosh_query.Not)]
         return _conjunction([tsquery(part) for part in required], [tsquery(p) for p in excluded])
     if isinstance(query, whoosh_query.Or):
-        parts = [tsquery(part) for part in query.subqueries]
+        parts = [tsquery(part) for part in _either_field(query.subqueries)]
         if _EVERYTHING in parts:
             return _EVERYTHING
         kept = [part for part in parts if part is not None]
         return "(" + " | ".join(kept) + ")" if kept else None
     raise ValueError(f"query of a kind the PostgreSQL backend does not translate: {query!r}")
+
+
+class _AnyField:
+    """A word in the title or the body: every position of a document is one or the
+    other, so its lexeme needs no weight, which spares the GIN index's recheck (reading
+    each matching document's tsvector back) and lets it answer alone."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _either_field(parts: Sequence[Any]) -> list[Any]:
+    """`parts` with each pair of terms "word in the title", "word in the body" (what the
+    parser makes of one word) replaced by one _AnyField."""
+    fields: dict[str, set[str]] = {}
+    for part in parts:
+        if isinstance(part, whoosh_query.Term):
+            fields.setdefault(part.text, set()).add(part.fieldname)
+    both = {word for word, names in fields.items() if names >= set(_WEIGHTS)}
+    kept: list[Any] = []
+    for part in parts:
+        if isinstance(part, whoosh_query.Term) and part.text in both:
+            if part.fieldname == "title":
+                kept.append(_AnyField(part.text))
+            continue
+        kept.append(part)
+    return kept
 
 
 def _negation(part: str | None) -> str | None:
@@ -466,24 +497,39 @@ def _ranking_query(text_query: Any) -> str | None:
     terms = sorted(scoring_terms(text_query))
     if not terms:
         return None
-    return " | ".join(f"{_lexeme(term)}:{_WEIGHTS[field]}" for field, term in terms)
+    parts = _either_field([whoosh_query.Term(field, term) for field, term in terms])
+    return " | ".join(tsquery(part) or "" for part in parts)
 
 
-@dataclass
-class _Row:
-    offer_id: int
-    facets: dict[str, str]
-    published_at: int
-    deadline: int
-    score: float | None
-    distance: float | None
+# Facet fields, in the order of the columns of the counting query.
+_FACET_COLUMNS = ("region", "department", "contract_type", "experience", "remote_work")
+# A workplace's position in degrees, as reader.IndexView computes it from micro-degrees.
+_LATITUDE = "(CAST(latitude AS float8) / CAST(1000000 AS float8))"
+_LONGITUDE = "(CAST(longitude AS float8) / CAST(1000000 AS float8))"
+# reader.haversine_km, operation for operation (the same C functions: the same floats).
+_DISTANCE = (
+    f"(2 * CAST(6371.0088 AS float8) * asin(sqrt("
+    f"power(sin((radians({_LATITUDE}) - :phi) / 2), 2)"
+    f" + :cos_phi * cos(radians({_LATITUDE}))"
+    f" * power(sin(radians({_LONGITUDE} - :place_longitude) / 2), 2))))"
+)
+_ORDERS = {
+    "pertinence": "score DESC, published_at DESC, offer_id DESC",
+    "distance": "distance ASC, published_at DESC, offer_id DESC",
+    "date_limite": "application_deadline ASC, published_at DESC, offer_id DESC",
+    "date": "published_at DESC, offer_id DESC",
+}
 
 
 def search(view: PostgresView, params: Any, today: date) -> Any:
-    """query.search_offers on the search tables: the same SearchResults as Whoosh gives."""
+    """query.search_offers on the search tables: the same SearchResults as Whoosh gives.
+
+    Two queries: the number of matching offers per combination of facet values (the
+    facets and the total come from it, each facet counted without its own filter), and
+    the page, sorted and cut in SQL, with its bodies for the excerpts.
+    """
     from recrutement.search import query as q
     from recrutement.search.documents import date_number
-    from recrutement.search.reader import haversine_km
 
     text_query = q.parse_text(params.text)
     sort = params.effective_sort
@@ -499,110 +545,96 @@ def search(view: PostgresView, params: Any, today: date) -> Any:
         elif found != _EVERYTHING:
             conditions.append("terms @@ CAST(:query AS tsquery)")
             values["query"] = found
-    score = "NULL"
+    score = "CAST(NULL AS float8)"
     if sort == q.SORT_RELEVANCE:
         ranking = _ranking_query(text_query)
-        if ranking is None:
-            score = "0.0"
-        else:
+        score = "CAST(0.0 AS float8)"
+        if ranking is not None:
             score = (
                 f"ts_rank(CAST('{RANK_WEIGHTS}' AS real[]), terms,"
                 f" CAST(:ranking AS tsquery), {RANK_NORMALISATION})"
             )
             values["ranking"] = ranking
-    radius = float(params.radius_km or q.DEFAULT_RADIUS_KM)
+    distance = "CAST(NULL AS float8)"
     place = params.place
     if place is not None:
-        # reader.IndexView.distances_within's box, a hair wider: the exact test is below.
+        # reader.IndexView.distances_within: its box, then the distance.
+        radius = float(params.radius_km or q.DEFAULT_RADIUS_KM)
         delta_latitude = radius / 111.2
         delta_longitude = radius / (111.2 * max(math.cos(math.radians(place.latitude)), 0.01))
+        distance = _DISTANCE
         conditions.append(
             "latitude IS NOT NULL AND longitude IS NOT NULL"
-            " AND latitude BETWEEN :south AND :north AND longitude BETWEEN :west AND :east"
+            f" AND abs({_LATITUDE} - :place_latitude) <= :delta_latitude"
+            f" AND abs({_LONGITUDE} - :place_longitude) <= :delta_longitude"
+            f" AND {_DISTANCE} <= :radius"
         )
         values.update(
-            south=math.floor((place.latitude - delta_latitude) * COORDINATE_SCALE) - 1,
-            north=math.ceil((place.latitude + delta_latitude) * COORDINATE_SCALE) + 1,
-            west=math.floor((place.longitude - delta_longitude) * COORDINATE_SCALE) - 1,
-            east=math.ceil((place.longitude + delta_longitude) * COORDINATE_SCALE) + 1,
+            place_latitude=place.latitude,
+            place_longitude=place.longitude,
+            delta_latitude=delta_latitude,
+            delta_longitude=delta_longitude,
+            phi=math.radians(place.latitude),
+            cos_phi=math.cos(math.radians(place.latitude)),
+            radius=radius,
         )
-    rows: list[_Row] = []
+    where = " AND ".join(conditions)
+
+    combinations: list[tuple[tuple[str, ...], int]] = []
     if not matches_nothing:
-        statement = text(
-            # Our own SQL pieces; the values are bound.
-            "SELECT offer_id, region, department, contract_type, experience, remote_work,"  # noqa: S608
-            f" published_at, application_deadline, latitude, longitude, {score}"
-            f" FROM search_document WHERE {' AND '.join(conditions)}"
+        columns = ", ".join(_FACET_COLUMNS)
+        counting = text(
+            f"SELECT {columns}, count(*) FROM search_document"  # noqa: S608 — our own SQL
+            f" WHERE {where} GROUP BY {columns}"
         )
-        for row in db.session.execute(statement, values):
-            distance = None
-            if place is not None:
-                latitude = row.latitude / COORDINATE_SCALE
-                longitude = row.longitude / COORDINATE_SCALE
-                if abs(latitude - place.latitude) > delta_latitude:
-                    continue
-                if abs(longitude - place.longitude) > delta_longitude:
-                    continue
-                distance = haversine_km(place.latitude, place.longitude, latitude, longitude)
-                if distance > radius:
-                    continue
-            rows.append(
-                _Row(
-                    row.offer_id,
-                    {
-                        "region": row.region,
-                        "department": row.department,
-                        "contract_type": row.contract_type,
-                        "experience": row.experience,
-                        "remote_work": row.remote_work,
-                    },
-                    row.published_at,
-                    row.application_deadline,
-                    None if row[10] is None else float(row[10]),
-                    distance,
-                )
-            )
+        combinations = [
+            (tuple(row[: len(_FACET_COLUMNS)]), row[-1])
+            for row in db.session.execute(counting, values)
+        ]
+    selected = {
+        _FACET_COLUMNS.index(q.FACET_PARAMETERS[name]): value
+        for name, value in params.filters.items()
+    }
 
-    selected = {q.FACET_PARAMETERS[name]: value for name, value in params.filters.items()}
-
-    def passes(row: _Row, skipped: str | None = None) -> bool:
+    def passes(combination: tuple[str, ...], skipped: int | None = None) -> bool:
         return all(
-            row.facets[field] == value for field, value in selected.items() if field != skipped
+            combination[column] == value for column, value in selected.items() if column != skipped
         )
 
-    matching = [row for row in rows if passes(row)]
+    total = sum(count for combination, count in combinations if passes(combination))
     facets = {}
     for name, field_name in q.FACET_PARAMETERS.items():
-        counted: Iterable[_Row] = matching
-        if field_name in selected:
-            counted = (row for row in rows if passes(row, skipped=field_name))
-        counts = Counter(row.facets[field_name] for row in counted)
+        column = _FACET_COLUMNS.index(field_name)
+        counts: Counter[str] = Counter()
+        for combination, count in combinations:
+            if passes(combination, skipped=column if column in selected else None):
+                counts[combination[column]] += count
         counts.pop("", None)
         facets[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
-    page = _page(matching, sort, params, q)
-    terms = q._highlight_terms(text_query)
-    bodies: dict[int, str] = {}
-    if page:
-        bodies = dict(
-            db.session.execute(
-                text("SELECT offer_id, body FROM search_document WHERE offer_id = ANY(:ids)"),
-                {"ids": [row.offer_id for row in page]},
+    hits = []
+    start = (params.page - 1) * params.per_page
+    if start < total:
+        filters = "".join(f" AND {_FACET_COLUMNS[column]} = :facet_{column}" for column in selected)
+        values.update({f"facet_{column}": value for column, value in selected.items()})
+        values.update(limit=params.per_page, offset=start)
+        page = text(
+            f"SELECT offer_id, body, {score} AS score, {distance} AS distance"  # noqa: S608
+            f" FROM search_document WHERE {where}{filters}"
+            f" ORDER BY {_ORDERS[sort]} LIMIT :limit OFFSET :offset"
+        )
+        terms = q._highlight_terms(text_query)
+        hits = [
+            q.SearchHit(
+                row.offer_id,
+                None if row.score is None else float(row.score),
+                q.excerpt(row.body, terms),
+                row.distance,
             )
-            .tuples()
-            .all()
-        )
-    hits = [
-        q.SearchHit(
-            row.offer_id,
-            row.score if sort == q.SORT_RELEVANCE else None,
-            q.excerpt(bodies.get(row.offer_id, ""), terms),
-            row.distance,
-        )
-        for row in page
-    ]
+            for row in db.session.execute(page, values)
+        ]
     return q.SearchResults(
-        total=len(matching),
+        total=total,
         page=params.page,
         per_page=params.per_page,
         hits=hits,
@@ -610,24 +642,6 @@ def search(view: PostgresView, params: Any, today: date) -> Any:
         suggestion=suggest(params.text) if params.text else None,
         sort=sort,
     )
-
-
-def _page(matching: list[_Row], sort: str, params: Any, q: Any) -> list[_Row]:
-    """The rows of the page, in the order query._page gives Whoosh's documents."""
-    start = (params.page - 1) * params.per_page
-    end = start + params.per_page
-    if start >= len(matching):
-        return []
-    if sort == q.SORT_RELEVANCE:
-        key: Any = lambda row: (row.score or 0.0, row.published_at, row.offer_id)  # noqa: E731
-        return heapq.nlargest(end, matching, key=key)[start:end]
-    if sort == q.SORT_DISTANCE and params.place is not None:
-        key = lambda row: (row.distance, -row.published_at, -row.offer_id)  # noqa: E731
-    elif sort == q.SORT_DEADLINE:
-        key = lambda row: (row.deadline, -row.published_at, -row.offer_id)  # noqa: E731
-    else:
-        key = lambda row: (-row.published_at, -row.offer_id)  # noqa: E731
-    return heapq.nsmallest(end, matching, key=key)[start:end]
 
 
 # --- « Vouliez-vous dire » -----------------------------------------------------------
