@@ -53,6 +53,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
 
+    search_backend = (env.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    if search_backend not in ("whoosh", "postgresql"):
+        raise ConfigurationError("SEARCH_BACKEND must be 'whoosh' or 'postgresql'.")
+
     return {
         "APP_ENV": app_env,
         "TESTING": app_env == "testing",
@@ -60,6 +64,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": env.get("SEARCH_INDEX_DIR") or str(INSTANCE_DIR / "search-index"),
+        # "whoosh" (an index on local disk, one host) or "postgresql" (search tables in
+        # the database, for several hosts): see search/backend.py.
+        "SEARCH_BACKEND": search_backend,
         # Search results each process keeps for the index version it reads (0: none);
         # see search/cache.py.
         "SEARCH_CACHE_SIZE": int(env.get("SEARCH_CACHE_SIZE", "512")),

@@ -32,3 +32,9 @@ from recrutement.referential.models import (  # noqa: F401
     Region,
     grouping_member,
 )
+from recrutement.search.models import (  # noqa: F401
+    SearchDocument,
+    SearchState,
+    SearchWord,
+    SearchWordForm,
+)

@@ -638,6 +638,12 @@ NOT_PERSONAL = frozenset(
         "funding_plan",
         "index_task",
         "background_task",
+        # The PostgreSQL search backend's copy of the published offers' public text
+        # (no contact person), their words, and a version number.
+        "search_document",
+        "search_word",
+        "search_word_form",
+        "search_state",
     }
 )
 

@@ -6,7 +6,8 @@ SEARCH_CACHE_SIZE of them (least recently used out; 0 turns the cache off).
 
 A result depends on three things only: the validated parameters, the Paris date
 (an offer leaves the results the day after its deadline) and the index the
-searcher reads. The first two are the key. The third is the IndexView itself:
+searcher reads. The first two are the key. The third is the IndexView itself (the
+PostgreSQL backend: a PostgresView per version of its tables, postgresql.py):
 reader.with_index_view hands out a new view whenever the index on disk has a new
 generation (any publication, change, withdrawal or rebuild, by any process), and
 the first lookup with a new view empties the cache. So no process serves a result
@@ -31,7 +32,8 @@ from typing import Generic, TypeVar
 
 from flask import current_app
 
-from recrutement.search.reader import IndexView, with_index_view
+from recrutement.search.backend import using_postgresql
+from recrutement.search.reader import with_index_view
 
 T = TypeVar("T")
 
@@ -45,7 +47,8 @@ class ResultCache(Generic[T]):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._view: IndexView | None = None
+        # An IndexView (Whoosh) or a PostgresView (postgresql.py): compared by identity.
+        self._view: object | None = None
         self._entries: OrderedDict[Hashable, T] = OrderedDict()
         # A forked child (a gunicorn worker) starts empty: the parent's lock may have
         # been held when it forked, and its views are not the child's.
@@ -57,7 +60,7 @@ class ResultCache(Generic[T]):
 
         os.register_at_fork(after_in_child=forget_in_child)
 
-    def get(self, view: IndexView, key: Hashable, size: int, compute: Callable[[], T]) -> T:
+    def get(self, view: object, key: Hashable, size: int, compute: Callable[[], T]) -> T:
         """The value of `key` on `view`, computed by `compute` unless kept from before."""
         if size <= 0:
             return compute()
@@ -114,5 +117,11 @@ def cached_on_current_view(cache: ResultCache[T], key: Hashable, compute: Callab
     size = page_cache_size()
     if size <= 0:
         return compute()
-    view = with_index_view(lambda view: view)
+    view: object
+    if using_postgresql():
+        from recrutement.search.postgresql import current_view
+
+        view = current_view()
+    else:
+        view = with_index_view(lambda view: view)
     return cache.get(view, key, size, compute)

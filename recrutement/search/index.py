@@ -50,6 +50,7 @@ from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.referential.models import Commune
 from recrutement.search import rebuild_parts
 from recrutement.search.analysis import french_analyzer
+from recrutement.search.backend import using_postgresql
 from recrutement.search.documents import offer_document
 from recrutement.search.rebuild_writer import RebuildWriter
 from recrutement.search.vocabulary import (
@@ -172,7 +173,12 @@ def ensure_index() -> IndexState:
 
     For the worker (at every round: a few milliseconds when the index is sound),
     /healthz and the search itself: a broken index is replaced rather than served.
+    With the PostgreSQL backend: build its tables if they never were (postgresql.ensure).
     """
+    if using_postgresql():
+        from recrutement.search import postgresql
+
+        return postgresql.ensure()
     directory = index_directory()
     state = index_state(directory)
     if state != "ok":
@@ -192,7 +198,13 @@ def rebuild_index(processes: int = 1) -> int:
     marked done. Waits for the index lock (IndexBusy after LOCK_TIMEOUT_SECONDS).
     With `processes` above one, forked children index parts of the offers
     (rebuild_parts.py): only from a process that runs no other thread.
+    With the PostgreSQL backend: the same in one transaction, without a lock file
+    (`processes` does not apply).
     """
+    if using_postgresql():
+        from recrutement.search import postgresql
+
+        return postgresql.rebuild()[0]
     directory = index_directory()
     with _index_lock(directory, timeout=LOCK_TIMEOUT_SECONDS):
         count, _tasks = _rebuild_locked(directory, processes=processes)
@@ -327,10 +339,17 @@ def try_apply(offer_ids: Iterable[int]) -> bool:
     """Apply these offers' pending tasks now if the index lock is free at once.
 
     Return False, leaving the tasks to the worker, when another writer holds the lock.
+    The PostgreSQL backend has no such lock: it applies them, and returns False only when
+    another applier holds some of them (postgresql.apply_tasks skips those).
     """
     ids = sorted(set(offer_ids))
     if not ids:
         return True
+    if using_postgresql():
+        from recrutement.search import postgresql
+
+        postgresql.apply_tasks(ids, limit=None)
+        return not postgresql.pending_offers(ids)
     directory = index_directory()
     try:
         with _index_lock(directory, timeout=0):
@@ -351,6 +370,10 @@ def apply_pending_tasks(limit: int = 500, timeout: float = LOCK_TIMEOUT_SECONDS)
         pending = session.scalar(select(IndexTask.id).where(IndexTask.done_at.is_(None)).limit(1))
     if pending is None:
         return 0
+    if using_postgresql():
+        from recrutement.search import postgresql
+
+        return postgresql.apply_tasks(None, limit=limit)
     directory = index_directory()
     with _index_lock(directory, timeout=timeout):
         return _apply_locked(directory, offer_ids=None, limit=limit)

@@ -49,6 +49,7 @@ from recrutement.offers.models import ContractType, Experience, RemoteWork
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.referential.text import fold
 from recrutement.search.analysis import analyze
+from recrutement.search.backend import using_postgresql
 from recrutement.search.cache import DEFAULT_SIZE, ResultCache
 from recrutement.search.documents import date_number
 from recrutement.search.index import SCHEMA
@@ -436,10 +437,19 @@ def search_offers(params: SearchParams, today: date | None = None) -> SearchResu
     today = today or paris_today()
     size = current_app.config.get("SEARCH_CACHE_SIZE", DEFAULT_SIZE)
 
-    def search(view: IndexView) -> SearchResults:
-        return _results.get(view, (params, today), size, lambda: _search(view, params, today))
+    if using_postgresql():
+        from recrutement.search import postgresql
 
-    found = with_index_view(search)
+        pg_view = postgresql.current_view()
+        found = _results.get(
+            pg_view, (params, today), size, lambda: postgresql.search(pg_view, params, today)
+        )
+    else:
+
+        def search(view: IndexView) -> SearchResults:
+            return _results.get(view, (params, today), size, lambda: _search(view, params, today))
+
+        found = with_index_view(search)
     # The kept results are shared: each caller gets its own lists to change.
     return replace(
         found,

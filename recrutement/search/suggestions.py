@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from recrutement.search.analysis import FRENCH_STOP_WORDS, analyze, fold_word
 from recrutement.search.index import INDEX_NAME, index_directory
@@ -19,12 +20,20 @@ def suggest(view: IndexView, text: str) -> str | None:
     any offer. The replacement is the most frequent word at the smallest edit
     distance (1, then 2), shown with its accents as the offers write it.
     """
+    return replace_words(text, lambda word: _correction(view, word))
+
+
+def replace_words(text: str, correction: Callable[[str], str | None]) -> str | None:
+    """`text` with each word that `correction` corrects replaced, or None when none is.
+
+    Shared with the PostgreSQL backend, whose `correction` reads its word tables.
+    """
     changed = False
     pieces: list[str] = []
     position = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        replacement = _correction(view, word)
+        replacement = correction(word)
         if replacement is not None:
             pieces.append(text[position : match.start()])
             pieces.append(replacement)

@@ -49,7 +49,16 @@ RESPONSE_BUILT_KEY = "recrutement.search.response_built"
 
 def init_search(app: Flask) -> None:
     """Register the session events that keep the index in step, and the hook that
-    applies a request's tasks after its response (called by create_app)."""
+    applies a request's tasks after its response (called by create_app).
+
+    Refuses SEARCH_BACKEND=postgresql on another database (ConfigurationError).
+    """
+    if app.config.get("SEARCH_BACKEND") == "postgresql" and not str(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    ).startswith("postgresql"):
+        from recrutement.config import ConfigurationError
+
+        raise ConfigurationError("SEARCH_BACKEND=postgresql needs a PostgreSQL DATABASE_URL.")
     for name, listener in _LISTENERS:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

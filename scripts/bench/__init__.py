@@ -7,6 +7,8 @@
 - rebuild.py: the full index rebuild in a child process (time, CPU, peak memory);
 - search.py: search latency in-process, Whoosh against SQL LIKE, and each `/offres`
   request's SQL statements and CPU time;
+- backends.py: the Whoosh and PostgreSQL search backends side by side (rebuild, each
+  query's latency, same results), when BENCH_POSTGRESQL_URL names a PostgreSQL server;
 - pages.py: pages' throughput under gunicorn (wrk, or a small client), as ratios to
   `/robots.txt`, and the dashboard on the national demo;
 - lag.py: publish latency and index lag with the worker running;

@@ -15,10 +15,10 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from scripts.bench import data, goals, lag, pages, rebuild, search
+from scripts.bench import backends, data, goals, lag, pages, rebuild, search
 from scripts.bench.stats import Report, Row, render_comparison, render_table
 
-PARTS = ("rebuild", "search", "pages", "dashboard", "lag")
+PARTS = ("rebuild", "search", "backends", "pages", "dashboard", "lag")
 PAGES_SIZE = 10_000
 
 
@@ -116,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     if "search" in parts:
         for size, directory in measured.items():
             attempt("search", partial(search.measure_search, directory, size, runs))
+    if "backends" in parts:
+        # Whoosh and PostgreSQL side by side, up to the pages' size (the copy of 50,000
+        # offers into PostgreSQL would take longer than the rest of the run).
+        for size, directory in measured.items():
+            if size <= PAGES_SIZE:
+                attempt("backends", partial(backends.measure_backends, directory, size, runs))
     if "pages" in parts:
         attempt("pages", lambda: pages.measure_pages(directories[PAGES_SIZE], rounds, seconds))
         report.notes.append(

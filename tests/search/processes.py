@@ -60,6 +60,7 @@ def run_process(app, organisation, body: str, *, wait: bool = True):
         "TEST_INDEX": app.config["SEARCH_INDEX_DIR"],
         "TEST_UPLOADS": app.config["UPLOAD_DIR"],
         "TEST_ORGANISATION": str(organisation.id),
+        "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
     }
     code = PROCESS.replace("{body}", textwrap.indent(textwrap.dedent(body), "    "))
     process = subprocess.Popen(

@@ -15,6 +15,9 @@ from recrutement.search.analysis import (
     french_analyzer,
 )
 
+# The analyzer alone, which both backends use: run once, with the Whoosh backend.
+pytestmark = pytest.mark.whoosh_only
+
 
 @pytest.mark.parametrize(
     ("typed", "written"),

@@ -136,5 +136,6 @@ def test_another_process_publishing_is_seen_by_this_one(app, organisations):
     db.session.expire_all()
     other = db.session.scalar(select(Offer.id).where(Offer.title.contains("autre processus")))
     assert other is not None
-    # That process indexed its offer itself: only the index on disk tells this one.
+    # That process indexed its offer itself: only the index (on disk, or the search
+    # tables' version) tells this one.
     assert sorted(found(q="revitalisation")) == sorted([first.id, other])

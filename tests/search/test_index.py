@@ -31,13 +31,7 @@ from recrutement.search.query import SearchParams, search_offers
 from recrutement.search.sync import queue_reindex
 from tests import factories
 from tests.factories import OfferFactory
-
-
-def indexed_ids() -> Counter:
-    """How many times each offer id is in the index (live documents only)."""
-    index = search_index._storage(index_directory()).open_index(INDEX_NAME)
-    with index.searcher() as searcher:
-        return Counter(int(fields["id"]) for fields in searcher.all_stored_fields())
+from tests.search.backends import indexed_ids
 
 
 def found(text: str = "") -> list[int]:
@@ -85,6 +79,7 @@ def test_only_published_offers_are_indexed(organisation):
     assert pending_task_count() == 0
 
 
+@pytest.mark.whoosh_only
 def test_one_searcher_per_process_renewed_when_the_index_changes(organisation):
     offer = OfferFactory(organisation=organisation)
     found()
@@ -124,6 +119,7 @@ def test_bulk_changes_queue_their_tasks_themselves(organisation):
     assert indexed_ids() == {}
 
 
+@pytest.mark.whoosh_only
 def test_missing_index_is_rebuilt_whole_not_restarted_with_one_offer(organisation):
     kept = OfferFactory(organisation=organisation)
     shutil.rmtree(index_directory())
@@ -132,6 +128,7 @@ def test_missing_index_is_rebuilt_whole_not_restarted_with_one_offer(organisatio
     assert indexed_ids() == {kept.id: 1, changed.id: 1}
 
 
+@pytest.mark.whoosh_only
 def test_a_search_rebuilds_a_missing_index(organisation):
     offer = OfferFactory(organisation=organisation)
     search_reader.close_searcher()
@@ -159,6 +156,7 @@ tolerates_whoosh_leaks = pytest.mark.filterwarnings(
 
 
 @tolerates_whoosh_leaks
+@pytest.mark.whoosh_only
 @pytest.mark.parametrize("damage", ["garble", "delete"])
 def test_corrupt_index_is_detected_and_repaired(organisation, damage, damaged_files_leak):
     offers = [OfferFactory(organisation=organisation) for _ in range(2)]
@@ -179,6 +177,7 @@ def test_corrupt_index_is_detected_and_repaired(organisation, damage, damaged_fi
 
 
 @tolerates_whoosh_leaks
+@pytest.mark.whoosh_only
 def test_a_search_repairs_a_corrupt_index(organisation, damaged_files_leak):
     offer = OfferFactory(organisation=organisation)
     search_reader.close_searcher()
@@ -189,6 +188,7 @@ def test_a_search_repairs_a_corrupt_index(organisation, damaged_files_leak):
 
 
 @tolerates_whoosh_leaks
+@pytest.mark.whoosh_only
 def test_a_corrupt_index_hit_by_the_after_commit_hook_is_rebuilt(organisation, damaged_files_leak):
     first = OfferFactory(organisation=organisation)
     search_reader.close_searcher()
@@ -198,6 +198,7 @@ def test_a_corrupt_index_hit_by_the_after_commit_hook_is_rebuilt(organisation, d
     assert indexed_ids() == {first.id: 1, second.id: 1}
 
 
+@pytest.mark.whoosh_only
 def test_busy_lock_leaves_tasks_to_the_worker(organisation):
     offer = OfferFactory(organisation=organisation)
     with search_index._index_lock(index_directory(), timeout=0):
@@ -214,6 +215,7 @@ def test_busy_lock_leaves_tasks_to_the_worker(organisation):
     assert apply_pending_tasks() == 0
 
 
+@pytest.mark.whoosh_only
 def test_worker_applies_tasks_oldest_first_in_batches(organisation):
     first = OfferFactory(organisation=organisation)
     with search_index._index_lock(index_directory(), timeout=0):
@@ -230,6 +232,7 @@ def test_worker_applies_tasks_oldest_first_in_batches(organisation):
     assert indexed_ids() == {offer.id: 1 for offer in [first, *offers]}
 
 
+@pytest.mark.whoosh_only
 def test_a_task_for_a_deleted_offer_removes_it(organisation):
     offer = OfferFactory(organisation=organisation)
     with search_index._index_lock(index_directory(), timeout=0):
@@ -244,6 +247,7 @@ def _segments() -> list:
     return search_index._storage(index_directory()).open_index(INDEX_NAME)._segments()
 
 
+@pytest.mark.whoosh_only
 def test_web_writes_leave_merging_to_the_worker(organisation):
     """A write made for a web request adds its segment without merging (the
     publication's own cost stays small) until MAX_UNMERGED_SEGMENTS, and the worker's
@@ -266,6 +270,7 @@ def test_web_writes_leave_merging_to_the_worker(organisation):
     assert indexed_ids() == Counter({offer.id: 1 for offer in offers})
 
 
+@pytest.mark.whoosh_only
 def test_too_many_unmerged_segments_are_merged_by_the_next_web_write(organisation, monkeypatch):
     monkeypatch.setattr(search_index, "MAX_UNMERGED_SEGMENTS", 3)
     offers = [OfferFactory(organisation=organisation) for _ in range(7)]

@@ -42,6 +42,10 @@ from tests import factories
 from tests.factories import OfferFactory
 from tests.search.test_analysis import FoldFilter
 
+# The Whoosh index's own writer, segments and vocabulary files: test_postgresql.py
+# checks the same properties on the PostgreSQL backend's tables.
+pytestmark = pytest.mark.whoosh_only
+
 MISSIONS = [
     "Vous pilotez l'aménagement du centre-bourg et la mobilité douce.",
     "La rénovation de l'habitat ancien, la lutte contre la vacance des logements.",

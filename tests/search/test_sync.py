@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,14 +11,13 @@ from recrutement.extensions import db
 from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.search import index as search_index
 from recrutement.search.index import (
-    INDEX_NAME,
     apply_pending_tasks,
-    index_directory,
     pending_task_count,
 )
 from recrutement.search.query import SearchParams, search_offers
 from tests import factories
 from tests.factories import OfferFactory
+from tests.search.backends import indexed_ids
 from tests.search.processes import finish, run_process
 
 
@@ -30,12 +27,6 @@ def tasks_of(offer_id: int) -> list[IndexTask]:
 
 def task_count() -> int:
     return db.session.scalar(select(func.count()).select_from(IndexTask))
-
-
-def indexed_ids() -> Counter:
-    index = search_index._storage(index_directory()).open_index(INDEX_NAME)
-    with index.searcher() as searcher:
-        return Counter(int(fields["id"]) for fields in searcher.all_stored_fields())
 
 
 def found(text: str = "") -> list[int]:

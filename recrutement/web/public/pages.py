@@ -11,6 +11,8 @@ from flask import Response, current_app, jsonify, render_template
 
 from recrutement.accounts.permissions import public
 from recrutement.extensions import db
+from recrutement.search import postgresql as postgresql_search
+from recrutement.search.backend import using_postgresql
 from recrutement.search.index import INDEX_NAME, ensure_index, index_directory, index_state
 from recrutement.web.public import bp
 
@@ -98,6 +100,8 @@ def _index_state() -> tuple[str, bool]:
     call made 30 s or more after the last full check: the damage is reported (and
     repaired) at most 30 s after it happened, given calls.
     """
+    if using_postgresql():
+        return _search_tables_state()
     directory = index_directory()
     now = _clock()
     checked_at = _last_full_check.get(directory)
@@ -116,6 +120,20 @@ def _index_state() -> tuple[str, bool]:
         return state, False
     # The rebuilt index gets its full check on the next call.
     return f"reconstruit (était {state})", True
+
+
+def _search_tables_state() -> tuple[str, bool]:
+    """The PostgreSQL search backend's state: its tables read (one row each), built
+    from the database when they never were."""
+    state = postgresql_search.state()
+    if state == "ok":
+        return state, True
+    try:
+        ensure_index()
+    except Exception as error:  # noqa: BLE001 — report it: the check must answer
+        current_app.logger.error("healthz: search tables build failed", extra={"error": str(error)})
+        return state, False
+    return f"reconstruit (était {state})", postgresql_search.state() == "ok"
 
 
 @bp.get("/healthz")
