@@ -5,9 +5,9 @@
 - `database.pgdump` (PostgreSQL: `pg_dump --format=custom`, taken in the snapshot the
   row counts are read in) or `database.sqlite3` (SQLite: the online backup API, never
   a copy of the live file, which could catch a write half done);
-- `uploads/…`, every file under UPLOAD_DIR, read after the dump: a file is written
-  before the row that names it commits, so every file the dump refers to is there
-  (unless deleted in between);
+- `uploads/…`, every file of the file store (UPLOAD_DIR), read through the store after
+  the dump: a file is written before the row that names it commits, so every file the
+  dump refers to is there (unless deleted in between);
 - `manifest.json`: when, the schema revision (Alembic head of this release), the
   database kind, each table's row count, each file's size and sha256;
 
@@ -57,6 +57,7 @@ from recrutement.config import INSTANCE_DIR
 from recrutement.core.french import plural
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
+from recrutement.files.stores import LocalDirectoryStore, file_store
 
 ARCHIVE_PREFIX = "recrutement-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
@@ -124,7 +125,7 @@ def create_backup(output_dir: Path) -> Created:
         try:
             with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
                 tar.add(dump, arcname=dump.name, recursive=False)
-                files = _add_uploads(tar, Path(current_app.config["UPLOAD_DIR"]))
+                files = _add_uploads(tar)
                 manifest = {
                     "format_version": FORMAT_VERSION,
                     "created_at": created_at.isoformat(),
@@ -143,18 +144,15 @@ def create_backup(output_dir: Path) -> Created:
     return Created(archive, checksum, manifest, time.perf_counter() - started)
 
 
-def _add_uploads(tar: tarfile.TarFile, upload_dir: Path) -> list[dict[str, Any]]:
-    """Add every regular file under upload_dir; each is read once, so its bytes and
-    its manifest line agree even if it changes meanwhile."""
+def _add_uploads(tar: tarfile.TarFile) -> list[dict[str, Any]]:
+    """Add every file of the file store (files/stores.py: for the local store, every
+    regular file under UPLOAD_DIR but writes in progress), read through the store; each
+    is read once, so its bytes and its manifest line agree even if it changes meanwhile."""
+    store = file_store()
     files: list[dict[str, Any]] = []
-    if not upload_dir.is_dir():
-        return files
-    for path in sorted(upload_dir.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        relative = path.relative_to(upload_dir).as_posix()
+    for relative in store.names():
         try:
-            content = path.read_bytes()
+            content = store.read(relative)
         except FileNotFoundError:  # deleted since the listing: its row went first
             continue
         _add_bytes(tar, f"{UPLOADS}/{relative}", content)
@@ -235,7 +233,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
     laps = _Laps()
     _verify_checksum(archive)
     kind = _database_kind()
-    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    upload_dir = _local_upload_dir()
     upload_dir.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(archive, "r:gz") as tar:
@@ -275,7 +273,8 @@ def restore_backup(archive: Path, *, force: bool = False) -> Restored:
         )
     names = db.session.scalars(select(StoredFile.stored_name)).all()
     db.session.remove()
-    missing = sorted(name for name in names if not (upload_dir / name).is_file())
+    store = file_store()
+    missing = sorted(name for name in names if not store.exists(name))
     files = manifest["files"]
     return Restored(
         row_counts=counts,
@@ -477,6 +476,19 @@ def _restore_database(kind: str, dump: Path) -> None:
                 target.close()
         finally:
             source.close()
+
+
+def _local_upload_dir() -> Path:
+    """The directory of the local file store. A restore puts the files back as a
+    directory (moving aside what the backup does not hold, in a sibling directory):
+    another kind of store would need its own way."""
+    store = file_store()
+    if not isinstance(store, LocalDirectoryStore):
+        raise BackupError(
+            "La restauration des fichiers ne sait écrire que dans un dossier local "
+            "(FILE_STORE=local). Rien n'a été modifié."
+        )
+    return store.directory
 
 
 def _replace_uploads(staged: Path, upload_dir: Path, files: list[dict[str, Any]]) -> Path | None:

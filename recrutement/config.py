@@ -15,6 +15,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 ENVIRONMENTS = ("development", "testing", "production")
+# Where uploaded files are kept (recrutement/files/stores.py): `local`, a directory.
+FILE_STORES = ("local",)
 
 
 class ConfigurationError(RuntimeError):
@@ -36,6 +38,11 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
             f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {app_env!r}"
         )
     production = app_env == "production"
+    file_store = env.get("FILE_STORE") or "local"
+    if file_store not in FILE_STORES:
+        raise ConfigurationError(
+            f"FILE_STORE must be one of {', '.join(FILE_STORES)}, not {file_store!r}"
+        )
 
     secret_key = env.get("SECRET_KEY", "")
     if production and len(secret_key) < 32:
@@ -74,6 +81,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SEARCH_PAGE_CACHE_SIZE": int(env.get("SEARCH_PAGE_CACHE_SIZE", "256")),
         # Rendered offer pages each process keeps, by the offer's data (0: none).
         "OFFER_PAGE_CACHE_SIZE": int(env.get("OFFER_PAGE_CACHE_SIZE", "512")),
+        "FILE_STORE": file_store,
         "UPLOAD_DIR": env.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "1025")),

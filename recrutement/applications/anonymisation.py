@@ -13,14 +13,13 @@ candidate is gone). Audit events of the application lose their comments
 (interview details, rejection reasons) and the candidate as actor; employers
 stay as actors.
 
-Nothing here commits, and files are only listed (`doomed`): the caller unlinks
-them once its transaction has committed.
+Nothing here commits, and files are only listed (`doomed`, stored names): the caller
+deletes them from the file store once its transaction has committed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 
@@ -29,12 +28,11 @@ from recrutement.applications.models import Application, ApplicationMessage, App
 from recrutement.applications.workflow import DECIDED_STATES, OPEN_STATES
 from recrutement.core.models import AuditEvent, record_event
 from recrutement.extensions import db
-from recrutement.files.storage import file_path
 
 
-def anonymise(application: Application, now: datetime, doomed: list[Path]) -> None:
+def anonymise(application: Application, now: datetime, doomed: list[str]) -> None:
     """Strip an application of its personal data (not committed); its CV's path is
-    added to `doomed`, to be unlinked once the transaction has committed."""
+    added to `doomed` (stored names), to be deleted once the transaction has committed."""
     candidate_id = application.candidate_id
     events = (
         AuditEvent.object_type == Application.__tablename__,
@@ -62,11 +60,11 @@ def anonymise(application: Application, now: datetime, doomed: list[Path]) -> No
     if cv is not None:
         # The row first stops pointing at the file, then the file's row goes.
         db.session.flush()
-        doomed.append(file_path(cv))
+        doomed.append(cv.stored_name)
         db.session.delete(cv)
 
 
-def anonymise_all_of(candidate: User, now: datetime, doomed: list[Path]) -> int:
+def anonymise_all_of(candidate: User, now: datetime, doomed: list[str]) -> int:
     """Anonymise every application of a candidate who is leaving (locked, not
     committed); the open ones are withdrawn first. Returns how many."""
     applications = db.session.scalars(
@@ -82,7 +80,7 @@ def anonymise_all_of(candidate: User, now: datetime, doomed: list[Path]) -> int:
     return len(applications)
 
 
-def anonymise_finished_before(cutoff: datetime, now: datetime, doomed: list[Path]) -> int:
+def anonymise_finished_before(cutoff: datetime, now: datetime, doomed: list[str]) -> int:
     """Anonymise the applications decided or withdrawn before `cutoff` (rows another
     worker holds are left to it; not committed). Returns how many."""
     finished = db.session.scalars(

@@ -19,10 +19,11 @@ What deletion and the retention purge do, and why:
 from __future__ import annotations
 
 import json
+import shutil
+import time
 import zipfile
 from datetime import datetime, timedelta
 from io import BytesIO
-from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
@@ -52,7 +53,7 @@ from recrutement.core.time import utcnow
 from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path
+from recrutement.files.stores import file_store
 from recrutement.offers.models import Offer
 from recrutement.referential.models import Department, Region
 
@@ -140,22 +141,22 @@ def _messages(application: Application) -> list[dict[str, Any]]:
     ]
 
 
-def _existing(stored: StoredFile | None) -> Path | None:
-    if stored is None:
+def _existing(stored: StoredFile | None) -> str | None:
+    """The stored name of a file the store still holds, else None."""
+    if stored is None or not file_store().exists(stored.stored_name):
         return None
-    path = file_path(stored)
-    return path if path.is_file() else None
+    return stored.stored_name
 
 
-def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
-    """The JSON document and the files (name in the archive, path on disk)."""
-    files: list[tuple[str, Path]] = []
+def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The JSON document and the files (name in the archive, stored name)."""
+    files: list[tuple[str, str]] = []
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
     profile_data = None
     if profile is not None:
-        cv_path = _existing(profile.default_cv)
-        if cv_path is not None:
-            files.append((PROFILE_CV, cv_path))
+        cv_stored = _existing(profile.default_cv)
+        if cv_stored is not None:
+            files.append((PROFILE_CV, cv_stored))
         profile_data = {
             "telephone": profile.phone or None,
             "commune": (
@@ -167,7 +168,7 @@ def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
             "mobilite_departements": _named(Department, profile.mobility_departments or []),
             "cv": (
                 {"fichier": PROFILE_CV, "nom_d_origine": profile.default_cv.original_name}
-                if cv_path is not None
+                if cv_stored is not None
                 else None
             ),
             "annees_experience": profile.experience_years,
@@ -184,10 +185,10 @@ def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
         .order_by(Application.created_at, Application.id)
     ):
         cv_name = None
-        cv_path = _existing(application.cv)
-        if cv_path is not None:
+        cv_stored = _existing(application.cv)
+        if cv_stored is not None:
             cv_name = f"candidatures/{application.id}-cv.pdf"
-            files.append((cv_name, cv_path))
+            files.append((cv_name, cv_stored))
         shared_reason = (
             application.rejection_reason
             if application.rejection_reason_shared and application.rejection_reason
@@ -252,10 +253,17 @@ def _collect(user: User) -> tuple[dict[str, Any], list[tuple[str, Path]]]:
 def write_archive(user: User, target: IO[bytes]) -> None:
     """Write the ZIP of the candidate's data into `target` (a file opened for writing)."""
     document, files = _collect(user)
+    store = file_store()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(DATA_FILE, json.dumps(document, ensure_ascii=False, indent=2))
-        for name, path in files:
-            archive.write(path, name)
+        for name, stored_name in files:
+            # Dated like the stored file, as ZipFile.write dates a file from its disk.
+            modified = time.localtime(store.info(stored_name).modified)[:6]
+            entry = zipfile.ZipInfo(name, date_time=modified)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o100644 << 16
+            with store.open(stored_name) as source, archive.open(entry, "w") as out:
+                shutil.copyfileobj(source, out)
 
 
 def export_archive(user: User) -> bytes:
@@ -273,10 +281,10 @@ def record_export(user: User) -> None:
 # --- Anonymisation and deletion -------------------------------------------------------
 
 
-def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
+def _erase(user: User, now: datetime) -> tuple[int, list[str]]:
     """Stage the deletion of a candidate and everything about them (not committed).
-    Returns how many applications were anonymised and the files to unlink."""
-    doomed: list[Path] = []
+    Returns how many applications were anonymised and the stored names to delete."""
+    doomed: list[str] = []
     anonymised = anonymise_all_of(user, now, doomed)
 
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == user.id))
@@ -285,7 +293,7 @@ def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
         db.session.delete(profile)
         if cv is not None:
             db.session.flush()
-            doomed.append(file_path(cv))
+            doomed.append(cv.stored_name)
             db.session.delete(cv)
 
     # Alerted offers go with their saved search (ON DELETE CASCADE).
@@ -307,14 +315,15 @@ def _erase(user: User, now: datetime) -> tuple[int, list[Path]]:
     return anonymised, doomed
 
 
-def _commit_then_unlink(doomed: list[Path]) -> None:
+def _commit_then_delete(doomed: list[str]) -> None:
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    for path in doomed:
-        path.unlink(missing_ok=True)
+    store = file_store()
+    for name in doomed:
+        store.delete(name)
 
 
 def delete_account(user: User, password: str) -> None:
@@ -336,7 +345,7 @@ def delete_account(user: User, password: str) -> None:
         f"Compte candidat supprimé à la demande de son titulaire ; "
         f"{count} candidature(s) anonymisée(s).",
     )
-    _commit_then_unlink(doomed)
+    _commit_then_delete(doomed)
 
 
 def purge_expired(now: datetime | None = None) -> dict[str, int]:
@@ -365,12 +374,12 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
             db.session.rollback()
             continue
         count, doomed = _erase(user, now)
-        _commit_then_unlink(doomed)
+        _commit_then_delete(doomed)
         accounts += 1
         applications += count
         files += len(doomed)
 
-    finished_files: list[Path] = []
+    finished_files: list[str] = []
     applications += anonymise_finished_before(cutoff, now, finished_files)
     files += len(finished_files)
     counts = {
@@ -388,5 +397,5 @@ def purge_expired(now: datetime | None = None) -> dict[str, int]:
             f"{accounts} compte(s) candidat inactif(s) supprimé(s), "
             f"{applications} candidature(s) anonymisée(s), {files} fichier(s) effacé(s).",
         )
-    _commit_then_unlink(finished_files)
+    _commit_then_delete(finished_files)
     return counts

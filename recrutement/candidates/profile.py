@@ -19,7 +19,8 @@ from recrutement.candidates.models import DIPLOMAS, FIELDS_OF_STUDY, GENDERS, Ca
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path, store_pdf
+from recrutement.files.storage import store_pdf
+from recrutement.files.stores import file_store
 from recrutement.referential.models import Commune, Department, Region
 from recrutement.referential.text import fold
 
@@ -255,7 +256,7 @@ def update_profile(user: User, content: ProfileContent) -> CandidateProfile:
     elif content.remove_cv:
         profile.default_cv = None
         obsolete = old_cv
-    obsolete_path = file_path(obsolete) if obsolete is not None else None
+    obsolete_name = obsolete.stored_name if obsolete is not None else None
     if obsolete is not None:
         db.session.delete(obsolete)
     try:
@@ -263,11 +264,11 @@ def update_profile(user: User, content: ProfileContent) -> CandidateProfile:
     except Exception:
         db.session.rollback()
         if new_cv is not None:
-            file_path(new_cv).unlink(missing_ok=True)
+            file_store().delete(new_cv.stored_name)
         raise
     # The old bytes go only once the database no longer points at them.
-    if obsolete_path is not None:
-        obsolete_path.unlink(missing_ok=True)
+    if obsolete_name is not None:
+        file_store().delete(obsolete_name)
     return profile
 
 

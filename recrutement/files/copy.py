@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import secrets
-import shutil
 
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path
+from recrutement.files.stores import file_store
 
 
 def copy_stored_file(original: StoredFile) -> StoredFile:
@@ -19,6 +18,7 @@ def copy_stored_file(original: StoredFile) -> StoredFile:
         size=original.size,
         sha256=original.sha256,
     )
-    shutil.copyfile(file_path(original), file_path(copy))
+    store = file_store()
+    store.write(copy.stored_name, store.read(original.stored_name))
     db.session.add(copy)
     return copy

@@ -1,4 +1,7 @@
-"""Store uploaded PDFs outside static/, under random names, after checking their content."""
+"""Store uploaded PDFs outside static/, under random names, after checking their content.
+
+The bytes go to the configured file store (files/stores.py), by `stored_name`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import secrets
 import warnings
 from pathlib import Path
 
-from flask import current_app
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 from werkzeug.datastructures import FileStorage
@@ -16,15 +18,10 @@ from werkzeug.datastructures import FileStorage
 from recrutement.core.errors import ServiceError
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
+from recrutement.files.stores import file_store
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
-
-
-def _directory() -> Path:
-    directory = Path(current_app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 NOT_A_PDF = "Ce fichier n'est pas un PDF valide. Enregistrez votre document au format PDF."
@@ -127,18 +124,13 @@ def store_bytes(
 ) -> StoredFile:
     """Write bytes the platform made or checked; the StoredFile is added, not committed.
 
-    The bytes go to a temporary name, renamed once complete: a write that fails (disk
-    full, quota) leaves no file behind, and the user is told in French rather than
-    shown an error page.
+    The store writes all or nothing: a write that fails (disk full, quota) leaves no
+    file behind, and the user is told in French rather than shown an error page.
     """
     stored_name = secrets.token_hex(16)
-    directory = _directory()
-    partial = directory / f".{stored_name}.part"
     try:
-        partial.write_bytes(content)
-        partial.rename(directory / stored_name)
+        file_store().write(stored_name, content)
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise ServiceError(NOT_STORED, field=field) from error
     stored = StoredFile(
         stored_name=stored_name,
@@ -151,11 +143,12 @@ def store_bytes(
     return stored
 
 
-def file_path(stored: StoredFile) -> Path:
-    return _directory() / stored.stored_name
+def read_stored(stored: StoredFile) -> bytes:
+    """The bytes of a stored file; FileNotFoundError if the store lost them."""
+    return file_store().read(stored.stored_name)
 
 
 def delete_file(stored: StoredFile) -> None:
     """Remove the bytes and the record (the caller commits)."""
-    file_path(stored).unlink(missing_ok=True)
+    file_store().delete(stored.stored_name)
     db.session.delete(stored)

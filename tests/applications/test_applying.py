@@ -14,7 +14,8 @@ from recrutement.applications.models import Application, ApplicationStatus
 from recrutement.candidates.profile import profile_of
 from recrutement.core.time import paris_today
 from recrutement.extensions import db
-from recrutement.files.storage import file_path, store_pdf
+from recrutement.files.storage import read_stored, store_pdf
+from recrutement.files.stores import file_store
 from recrutement.offers.models import OfferStatus
 from tests import factories
 from tests.support import TINY_PDF
@@ -50,7 +51,7 @@ def test_candidate_applies_and_everyone_is_told(client, login_as, offer, mailbox
     assert application.candidate_id == candidate.id
     assert application.status == ApplicationStatus.SENT
     assert application.cv.original_name == "mon cv.pdf"
-    assert file_path(application.cv).read_bytes() == TINY_PDF
+    assert read_stored(application.cv) == TINY_PDF
 
     mails = mailbox.deliver()
     assert "bien été envoyée" in mails.last_to("lea@exemple.fr").subject
@@ -109,8 +110,8 @@ def test_the_profile_cv_is_copied_with_the_application(client, login_as, offer, 
     assert application.cv_id != profile.default_cv_id
     assert application.cv.original_name == "profil.pdf"
     # The profile's CV changes later: the employer still has what was sent.
-    file_path(profile.default_cv).write_bytes(TINY_PDF.replace(b"Catalog", b"Changed"))
-    assert file_path(application.cv).read_bytes() == TINY_PDF
+    file_store().write(profile.default_cv.stored_name, TINY_PDF.replace(b"Catalog", b"Changed"))
+    assert read_stored(application.cv) == TINY_PDF
 
 
 def test_candidate_withdraws_after_confirming(client, login_as, offer, mailbox):

@@ -25,7 +25,8 @@ from recrutement.core.models import AuditEvent
 from recrutement.core.time import utcnow
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path, store_pdf
+from recrutement.files.storage import store_pdf
+from recrutement.files.stores import file_store
 from tests import factories
 from tests.applications.test_employer_handling import make_application
 from tests.support import TINY_PDF, later, one_page_pdf
@@ -278,7 +279,7 @@ def test_deletion_anonymises_applications_and_leaves_no_trace(app, world, mailbo
     lea, first, second = world["lea"], world["first"], world["second"]
     lea_id, karim_cv = lea.id, world["karim"].cv
     profile = db.session.scalar(select(CandidateProfile).where(CandidateProfile.user_id == lea_id))
-    lea_files = {file_path(stored).name for stored in (first.cv, second.cv, profile.default_cv)}
+    lea_files = {stored.stored_name for stored in (first.cv, second.cv, profile.default_cv)}
     assert lea_files <= uploaded_files(app)
     client = client_for(app, "lea@exemple.fr")
 
@@ -304,7 +305,7 @@ def test_deletion_anonymises_applications_and_leaves_no_trace(app, world, mailbo
     assert db.session.scalar(select(func.count()).select_from(AlertedOffer)) == 0
     assert db.session.scalar(select(func.count()).select_from(Favourite)) == 0
     # Only Karim's CV is left, on disk and in the database.
-    assert uploaded_files(app) == {file_path(karim_cv).name}
+    assert uploaded_files(app) == {karim_cv.stored_name}
     assert db.session.scalars(select(StoredFile.id)).all() == [karim_cv.id]
     assert not any(
         "commerce" in event.comment or "salle du conseil" in event.comment
@@ -400,7 +401,7 @@ def test_retention_purge(app, world, referential):
     assert db.session.get(User, karim_user.id) is not None
     kept = db.session.get(Application, fresh.id)
     assert kept.candidate_id == karim_user.id and kept.cover_letter == LETTER and kept.cv
-    assert file_path(kept.cv).is_file()
+    assert file_store().exists(kept.cv.stored_name)
     nina_kept = db.session.get(Application, nina_application.id)
     assert nina_kept.candidate_id == nina.id and nina_kept.cv is not None
     assert db.session.get(User, nina.id) is not None

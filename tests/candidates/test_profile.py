@@ -14,7 +14,8 @@ from recrutement.candidates.models import CandidateProfile
 from recrutement.candidates.profile import existing_profile
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path
+from recrutement.files.storage import read_stored
+from recrutement.files.stores import file_store
 from tests.support import TINY_PDF
 
 URL = "/candidat/profil"
@@ -81,7 +82,7 @@ def test_a_candidate_saves_a_full_profile(client, login_as):
     assert profile.mobility_regions == ["53"]
     assert profile.mobility_departments == ["29", "56"]
     assert profile.default_cv.original_name == "cv.pdf"
-    assert file_path(profile.default_cv).read_bytes() == TINY_PDF
+    assert read_stored(profile.default_cv) == TINY_PDF
     assert (profile.experience_years, profile.diploma) == (4, "bac+5")
     assert (profile.field_of_study, profile.gender) == ("urbanisme", "femme")
 
@@ -181,8 +182,8 @@ def test_the_cv_is_checked_by_content_replaced_and_removed(client, login_as):
 
     assert client.post(URL, data=profile_form(cv=pdf(name="premier.pdf"))).status_code == 302
     first = profile_of(user).default_cv
-    first_path = file_path(first)
-    assert first_path.exists()
+    first_name = first.stored_name
+    assert file_store().exists(first_name)
 
     # A refused replacement keeps the current CV.
     assert client.post(URL, data=profile_form(cv=pdf(b"%PDF-1.4 truncated"))).status_code == 400
@@ -194,7 +195,7 @@ def test_the_cv_is_checked_by_content_replaced_and_removed(client, login_as):
     )
     second = profile_of(user).default_cv
     assert second.original_name == "second.pdf"
-    assert not first_path.exists()
+    assert not file_store().exists(first_name)
     assert db.session.scalar(select(func.count(StoredFile.id))) == 1
     download = download_cv(client)
     assert download.status_code == 200
@@ -205,10 +206,10 @@ def test_the_cv_is_checked_by_content_replaced_and_removed(client, login_as):
     # Saving without a file keeps the CV; ticking "retirer" removes it.
     assert client.post(URL, data=profile_form()).status_code == 302
     assert profile_of(user).default_cv.original_name == "second.pdf"
-    second_path = file_path(second)
+    second_name = second.stored_name
     assert client.post(URL, data=profile_form(remove_cv="y")).status_code == 302
     assert profile_of(user).default_cv is None
-    assert not second_path.exists()
+    assert not file_store().exists(second_name)
     assert db.session.scalar(select(func.count(StoredFile.id))) == 0
     assert download_cv(client).status_code == 404
 

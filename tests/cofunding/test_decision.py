@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from recrutement.cofunding import instruction, services
 from recrutement.cofunding.decision import reference, state_artwork
 from recrutement.extensions import db
-from recrutement.files.storage import file_path
+from recrutement.files.storage import read_stored
 from tests.cofunding.conftest import content
 
 ANAH = {"anah_asked": True, "housing_operation": "OPAH-RU du centre ancien de Quimperlé"}
@@ -50,7 +50,7 @@ def granted(people, **overrides):
 def read(request, name: str) -> tuple[str, PdfReader]:
     """The decision's text on one line (whitespace, narrow no-break spaces included,
     made single spaces) and the reader."""
-    pdf = file_path(request.decision_pdf).read_bytes()
+    pdf = read_stored(request.decision_pdf)
     assert pdf.startswith(b"%PDF-")
     if os.environ.get("DECISION_PDF_DIR"):
         folder = Path(os.environ["DECISION_PDF_DIR"])

@@ -20,7 +20,7 @@ from recrutement.core.errors import ServiceError
 from recrutement.core.models import AuditEvent, history_of
 from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
-from recrutement.files.storage import file_path
+from recrutement.files.storage import read_stored
 from tests import factories
 from tests.cofunding.conftest import content
 
@@ -276,7 +276,7 @@ def test_grant_produces_the_decision_pdf(people):
     assert sorted(recipients()) == sorted(
         [people.employer.email, people.colleague.email, people.anah.email]
     )
-    pdf = file_path(request.decision_pdf).read_bytes()
+    pdf = read_stored(request.decision_pdf)
     assert pdf.startswith(b"%PDF-")
     words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     words = " ".join(words.split())

@@ -42,7 +42,8 @@ from recrutement.demo.offers import create_demo_offers_in_every_state
 from recrutement.emails.models import OutgoingEmail
 from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.storage import file_path
+from recrutement.files.storage import read_stored
+from recrutement.files.stores import file_store
 from tests.cofunding.test_engine import RULE
 from tests.demo.conftest import SeededDemo
 from tests.factories import PASSWORD_HASH
@@ -125,9 +126,8 @@ def test_every_state_in_both_departments_with_decision_renewal_and_hire(seeded):
     # Granted: the decision PDF on disk, and a renewal draft for the next period.
     for department in ("29", "55"):
         granted = one(department, CofundingStatus.GRANTED)
-        path = file_path(granted.decision_pdf)
-        assert path.exists()
-        assert path.read_bytes().startswith(b"%PDF-")
+        assert file_store().exists(granted.decision_pdf.stored_name)
+        assert read_stored(granted.decision_pdf).startswith(b"%PDF-")
         assert granted.rule is not None and granted.decided_at is not None
         assert granted.granted_total > 0
         renewal = one(department, CofundingStatus.DRAFT, renewal_of_id=granted.id)
@@ -203,10 +203,10 @@ def test_anah_opinion_notes_messages_reasons_and_attachments(seeded):
     kinds = {attachment.kind for attachment in attachments}
     assert {"deliberation", "contract", "job_description", "financing_plan"} <= kinds
     deliberation = next(a for a in attachments if a.kind == "deliberation")
-    text = PdfReader(io.BytesIO(file_path(deliberation.file).read_bytes())).pages[0].extract_text()
+    text = PdfReader(io.BytesIO(read_stored(deliberation.file))).pages[0].extract_text()
     assert "Délibération du conseil municipal — exemple de démonstration" in text
     for attachment in attachments:
-        assert file_path(attachment.file).read_bytes().startswith(b"%PDF-")
+        assert read_stored(attachment.file).startswith(b"%PDF-")
 
 
 def test_history_is_spread_over_the_past_weeks(seeded):
