@@ -66,7 +66,7 @@ def apply(
         if profile.default_cv is None:
             raise ServiceError("Joignez votre CV au format PDF.", field="cv")
         # A copy: changing the profile later must not change what the employer received.
-        cv = copy_stored_file(profile.default_cv)
+        cv = copy_stored_file(profile.default_cv, field="cv")
     application = Application(
         offer=offer, candidate=candidate, cover_letter=letter, cv=cv, status=ApplicationStatus.SENT
     )

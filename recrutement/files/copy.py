@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-
-from recrutement.extensions import db
 from recrutement.files.models import StoredFile
-from recrutement.files.stores import file_store
+from recrutement.files.storage import read_stored, store_bytes
 
 
-def copy_stored_file(original: StoredFile) -> StoredFile:
-    """A new StoredFile with the same bytes under a new random name (not committed)."""
-    copy = StoredFile(
-        stored_name=secrets.token_hex(16),
-        original_name=original.original_name,
-        content_type=original.content_type,
-        size=original.size,
-        sha256=original.sha256,
+def copy_stored_file(original: StoredFile, field: str = "file") -> StoredFile:
+    """A new StoredFile with the same bytes under a new random name (not committed).
+
+    A write that fails (disk full) is a ServiceError on `field` in French, as for an
+    upload, and leaves no file behind.
+    """
+    return store_bytes(
+        read_stored(original), original.original_name, original.content_type, field=field
     )
-    store = file_store()
-    store.write(copy.stored_name, store.read(original.stored_name))
-    db.session.add(copy)
-    return copy

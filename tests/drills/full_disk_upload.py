@@ -1,8 +1,9 @@
-"""Run by test_disk_full in its own process: sign in as a candidate, then upload a CV
-through the profile form with files limited to `limit` bytes (RLIMIT_FSIZE), as on a
-full disk. Prints the response status and page as JSON.
+"""Run by test_disk_full in its own process: sign in as a candidate, then, with files
+limited to `limit` bytes (RLIMIT_FSIZE) as on a full disk, either upload a CV through
+the profile form, or (`apply:<offer id>`) apply to an offer with the profile's CV,
+which the application copies. Prints the response status and page as JSON.
 
-    python -m tests.drills.full_disk_upload DATABASE_URL UPLOAD_DIR EMAIL PASSWORD PDF LIMIT
+    python -m tests.drills.full_disk_upload DATABASE_URL UPLOAD_DIR EMAIL PASSWORD PDF LIMIT [apply:ID]
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ from tests.support import CsrfClient, use_fast_password_hashing  # noqa: E402
 
 
 def main(
-    database_url: str, upload_dir: str, email: str, password: str, pdf: str, limit: str
+    database_url: str,
+    upload_dir: str,
+    email: str,
+    password: str,
+    pdf: str,
+    limit: str,
+    target: str = "profile",
 ) -> None:
     use_fast_password_hashing()
     app = create_app(
@@ -43,6 +50,17 @@ def main(
         _soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
         resource.setrlimit(resource.RLIMIT_FSIZE, (int(limit), hard))
 
+        if target.startswith("apply:"):
+            response = client.post(
+                f"/offres/{int(target.removeprefix('apply:'))}/postuler",
+                data={"cover_letter": "Chef de projet depuis six ans, je souhaite " * 3},
+            )
+            print(
+                json.dumps(
+                    {"status": response.status_code, "page": response.get_data(as_text=True)}
+                )
+            )
+            return
         response = client.post(
             "/candidat/profil",
             data={
