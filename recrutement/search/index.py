@@ -335,8 +335,9 @@ def _index_lock(directory: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
-def try_apply(offer_ids: Iterable[int]) -> bool:
-    """Apply these offers' pending tasks now if the index lock is free at once.
+def try_apply(offer_ids: Iterable[int], timeout: float = 0.0) -> bool:
+    """Apply these offers' pending tasks now if the index lock is free at once, or
+    within `timeout` seconds.
 
     Return False, leaving the tasks to the worker, when another writer holds the lock.
     The PostgreSQL backend has no such lock: it applies them, and returns False only when
@@ -352,7 +353,7 @@ def try_apply(offer_ids: Iterable[int]) -> bool:
         return not postgresql.pending_offers(ids)
     directory = index_directory()
     try:
-        with _index_lock(directory, timeout=0):
+        with _index_lock(directory, timeout=timeout):
             _apply_locked(directory, offer_ids=ids, limit=None)
     except IndexBusy:
         return False

@@ -47,6 +47,11 @@ DEFERRED_KEY = "recrutement.search.deferred_offer_ids"
 RESPONSE_BUILT_KEY = "recrutement.search.response_built"
 
 
+# How long a write made after a response waits for the index lock before leaving its
+# tasks to the worker (whose round comes every few seconds).
+AFTER_RESPONSE_LOCK_WAIT_SECONDS = 2.0
+
+
 def init_search(app: Flask) -> None:
     """Register the session events that keep the index in step, and the hook that
     applies a request's tasks after its response (called by create_app).
@@ -143,20 +148,23 @@ def _apply_after_response(response: Response) -> Response:
 def _apply_in_context(app: Flask, offer_ids: set[int]) -> None:
     # The request's contexts are gone when the response is closed. Nothing may
     # escape to the server: the response is sent, the worker will apply the tasks.
+    # Nobody waits on this response any more: the write may wait a little for the
+    # index lock (another request's write, a check of the index) rather than leave
+    # the publication to the worker's next round.
     try:
         with app.app_context():
-            _apply(offer_ids)
+            _apply(offer_ids, lock_wait=AFTER_RESPONSE_LOCK_WAIT_SECONDS)
     except Exception:
         logger.exception("search index update failed: tasks left to the worker")
 
 
-def _apply(offer_ids: set[int]) -> None:
+def _apply(offer_ids: set[int], lock_wait: float = 0.0) -> None:
     # The commit is done whatever happens here: a failure only leaves the
     # tasks pending for the worker.
     from recrutement.search.index import try_apply
 
     try:
-        if not try_apply(offer_ids):
+        if not try_apply(offer_ids, timeout=lock_wait):
             logger.info("search index busy: tasks left to the worker")
     except Exception:
         logger.exception("search index update failed: tasks left to the worker")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +14,7 @@ from recrutement.offers.models import IndexTask, Offer, OfferStatus
 from recrutement.search import index as search_index
 from recrutement.search.index import (
     apply_pending_tasks,
+    index_directory,
     pending_task_count,
 )
 from recrutement.search.query import SearchParams, search_offers
@@ -93,7 +96,7 @@ def test_renaming_the_organisation_reindexes_its_offers(organisation):
 
 
 def test_an_indexing_failure_does_not_undo_the_commit(organisation, monkeypatch):
-    def broken(offer_ids):
+    def broken(offer_ids, timeout=0.0):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(search_index, "try_apply", broken)
@@ -136,10 +139,35 @@ def test_a_request_answers_before_the_index_is_written(client, draft):
     assert pending_task_count() == 0
 
 
+@pytest.mark.whoosh_only
+def test_after_the_response_the_write_waits_a_little_for_the_index_lock(client, draft):
+    # Another writer of this process holds the lock for a moment (another request's
+    # write, a check of the index): the publication waits for it instead of leaving
+    # its task to the worker's next round.
+    held, release = threading.Event(), threading.Event()
+    directory = index_directory()
+
+    def hold_the_lock() -> None:
+        with search_index._index_lock(directory, timeout=0):
+            held.set()
+            release.wait(timeout=10)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    assert held.wait(timeout=10)
+    response = client.post(f"/collectivite/offres/{draft.id}/publier")
+    assert response.status_code == 302
+    threading.Timer(0.3, release.set).start()
+    response.close()
+    holder.join(timeout=10)
+    assert pending_task_count() == 0
+    assert found("friches") == [draft.id]
+
+
 def test_a_failure_after_the_response_leaves_the_task_to_the_worker(
     client, draft, monkeypatch, caplog
 ):
-    def broken(offer_ids):
+    def broken(offer_ids, timeout=0.0):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(search_index, "try_apply", broken)
@@ -214,7 +242,7 @@ def test_a_process_killed_between_commit_and_indexing(app, organisation):
         from recrutement.search import index as search_index
 
         # Dies right after the commit, before it could touch the index.
-        search_index.try_apply = lambda offer_ids: os._exit(17)
+        search_index.try_apply = lambda offer_ids, timeout=0.0: os._exit(17)
         publish("Chef de projet, friches industrielles")
     """
     finish(run_process(app, organisation, body, wait=False), expected=17)
