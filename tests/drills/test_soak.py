@@ -17,6 +17,9 @@ At the end: no 5xx and no request without a response, every mail of the outbox
 received exactly once by its Message-ID (none failed, none pending), the index lag's
 p50 and p95 printed and p95 under INDEX_LAG_P95_SECONDS, no process died.
 
+On PostgreSQL the processes are set up as separate hosts would be: the PostgreSQL
+search backend, and a search directory of their own that must stay empty.
+
 SOAK_SECONDS sets the traffic's duration (45 s by default; `make soak`: 300 s).
 """
 
@@ -173,12 +176,26 @@ def test_soak_mixed_traffic_two_web_processes_two_workers(
     }
     processes: dict[str, subprocess.Popen[bytes]] = {}
     logs: dict[str, Path] = {}
+    # On PostgreSQL, as on separate hosts: each process searches with the PostgreSQL
+    # backend and has a search directory of its own, which must stay empty. Only the
+    # database and the uploads' directory (a shared mount in production) are shared.
+    host_disks: list[Path] = []
+
+    def host_settings(name: str) -> dict[str, str]:
+        if not database_url.startswith("postgresql"):
+            return {}
+        host_disks.append(tmp_path / f"search-{name}")
+        return {"SEARCH_BACKEND": "postgresql", "SEARCH_INDEX_DIR": str(host_disks[-1])}
 
     def start(name: str, command: list[str], extra: dict[str, str]) -> None:
         logs[name] = tmp_path / f"{name}.log"
         with open(logs[name], "wb") as log:
             processes[name] = subprocess.Popen(
-                command, cwd=ROOT, env={**env, **extra}, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env={**env, **host_settings(name), **extra},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
 
     def answers(base: str) -> bool:
@@ -334,6 +351,9 @@ def test_soak_mixed_traffic_two_web_processes_two_workers(
     # No process died: the four web workers booted at the start (plus those gunicorn
     # replaced on purpose after max_requests), the masters and the workers still running.
     assert all(alive.values()), alive
+    # On PostgreSQL nothing of the search was written on a process's own disk.
+    for disk in host_disks:
+        assert not disk.exists() or not any(disk.iterdir()), (disk, list(disk.iterdir()))
     for name in logs:
         if name.startswith("web"):
             deaths, booted, recycled = gunicorn_deaths(logs[name])
