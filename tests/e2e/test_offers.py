@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from recrutement.accounts.models import Role
 from recrutement.core.time import paris_today
-from recrutement.search.index import pending_task_count
+from recrutement.search.index import apply_pending_tasks, pending_task_count
 from tests import factories
 
 
@@ -52,11 +52,18 @@ def test_employer_publishes_and_a_visitor_finds_it_unaccented(
     phone_visitor.submit("Rechercher")
     # The publication reaches the index just after its response (the documented index
     # lag, under a second): a search made at once may come before it; reload until then.
-    deadline = time.monotonic() + 5
+    # Should the web process have left the task to the worker, the worker's round does
+    # what production's worker does every 2 s (these tests run no worker process). On
+    # this loaded machine the task stayed pending in a few runs out of 35; why is not
+    # understood yet (issue 14's note). A lock held for good shows here as IndexBusy.
+    worker_round_at = time.monotonic() + 2
+    deadline = time.monotonic() + 6
     while not phone.get_by_role("heading", name="1 offre").is_visible():
+        with app.app_context():
+            pending = pending_task_count()
+            if pending and time.monotonic() >= worker_round_at:
+                apply_pending_tasks(timeout=3)
         if time.monotonic() >= deadline:
-            with app.app_context():
-                pending = pending_task_count()
             raise AssertionError(
                 f"{phone.locator('h2').all_inner_texts()}; index tasks pending: {pending}"
             )
